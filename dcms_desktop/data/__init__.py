@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engines, repositories, unit of work, cache and event bus."""
