@@ -202,3 +202,11 @@ def uow_factory(database: Database, memory_cache: MemoryCache, local_bus: LocalE
         return UnitOfWork(database, memory_cache, local_bus, "test-ws", write=write)
 
     return make
+
+
+@pytest.fixture
+def service_context(database: Database, memory_cache: MemoryCache, local_bus: LocalEventBus):
+    """A ServiceContext on the test database with the in-process cache and bus."""
+    from dcms_desktop.services.context import ServiceContext
+
+    return ServiceContext(database, memory_cache, local_bus, "test-ws")

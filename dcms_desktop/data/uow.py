@@ -12,13 +12,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.orm import Session
 
 from dcms_desktop.data.cache import Cache
 from dcms_desktop.data.engine import Database
 from dcms_desktop.data.events import ChangeEvent, EventBus
+
+if TYPE_CHECKING:
+    from dcms_desktop.data.repositories.appointments import AppointmentRepository
+    from dcms_desktop.data.repositories.audit import AuditRepository
+    from dcms_desktop.data.repositories.bills import BillRepository
+    from dcms_desktop.data.repositories.charts import ToothChartRepository
+    from dcms_desktop.data.repositories.inventory import InventoryRepository
+    from dcms_desktop.data.repositories.records import MedicalRecordRepository
+    from dcms_desktop.data.repositories.reports import ReportRepository
+    from dcms_desktop.data.repositories.services import ServiceRepository
+    from dcms_desktop.data.repositories.settings import SettingsRepository
+    from dcms_desktop.data.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +41,17 @@ class UnitOfWork:
     ``write=False`` opens a read-only unit (a deferred ``BEGIN`` on SQLite, which does not
     wait for writers); commit is then not allowed.
     """
+
+    users: UserRepository
+    appointments: AppointmentRepository
+    services: ServiceRepository
+    charts: ToothChartRepository
+    bills: BillRepository
+    inventory: InventoryRepository
+    records: MedicalRecordRepository
+    audit: AuditRepository
+    reports: ReportRepository
+    settings: SettingsRepository
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""Use cases: permission checks, business rules, one unit of work each, audit, events."""
