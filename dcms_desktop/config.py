@@ -80,12 +80,16 @@ def sqlite_url(path: Path) -> str:
 def load_settings(env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
     """Build the settings from the environment, the config file and the defaults."""
     env = os.environ if env is None else env
-    data_dir = Path(env.get("DCMS_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    data_dir = Path(
+        env.get("DCMS_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    )
     config_dir = Path(
         env.get("DCMS_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False)
     )
     file_values = read_config_file(config_dir / CONFIG_FILE_NAME)
-    workstation = env.get("DCMS_WORKSTATION") or file_values.get("workstation") or socket.gethostname()
+    workstation = (
+        env.get("DCMS_WORKSTATION") or file_values.get("workstation") or socket.gethostname()
+    )
     if demo:
         # The demo clinic is always the embedded file of its own: it never touches a
         # clinic's real server.

@@ -7,6 +7,7 @@ writes a secret to disk or to a log. A machine with no usable keyring backend ra
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -70,10 +71,8 @@ def load_password(account: str) -> str | None:
 
 
 def delete_password(account: str) -> None:
-    try:
+    with contextlib.suppress(NoKeyringError, KeyringError):
         keyring.delete_password(SERVICE_NAME, account)
-    except (NoKeyringError, KeyringError):
-        pass
 
 
 def complete_database_url(url: str) -> str:

@@ -77,7 +77,10 @@ def create_database(url: str, *, echo: bool = False) -> Database:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        kwargs["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        }
         engine = create_engine(url, **kwargs)
         _install_sqlite_pragmas(engine)
     elif parsed.get_backend_name() == "postgresql":

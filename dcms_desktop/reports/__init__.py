@@ -1,0 +1,1 @@
+"""ReportLab documents: data in, PDF out."""

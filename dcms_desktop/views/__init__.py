@@ -1,0 +1,1 @@
+"""Qt screens and dialogs. They talk to services only, never to SQLAlchemy."""

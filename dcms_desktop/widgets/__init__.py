@@ -1,0 +1,1 @@
+"""Reusable Qt widgets, independent of patients and databases."""

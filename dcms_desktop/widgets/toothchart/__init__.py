@@ -1,0 +1,1 @@
+"""The FDI tooth chart widget: state in through setters, intent out through signals."""
