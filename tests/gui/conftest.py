@@ -16,7 +16,7 @@ def qapp_args() -> list[str]:
 
 
 @pytest.fixture
-def screenshot(tmp_path: Path, qapp):  # noqa: ANN001, ANN201
+def screenshot(tmp_path: Path, qapp):
     """``screenshot(widget, "name")`` saves a PNG of the widget and returns its path."""
     from dcms_desktop.resources_path import read_text
 
@@ -24,7 +24,7 @@ def screenshot(tmp_path: Path, qapp):  # noqa: ANN001, ANN201
     target = Path(os.environ.get("DCMS_SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
 
-    def save(widget, name: str) -> Path:  # noqa: ANN001
+    def save(widget, name: str) -> Path:
         path = target / f"{name}.png"
         assert widget.grab().save(str(path)), f"could not save {path}"
         return path

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from dcms_desktop.views.main_window import SECTIONS, MainWindow, StatusInfo
 
 
-def _window(qtbot) -> MainWindow:  # noqa: ANN001
+def _window(qtbot) -> MainWindow:
     window = MainWindow(
         "DCMS Desktop — demo clinic",
         StatusInfo(
