@@ -32,7 +32,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from dcms_desktop.data.types import Decimal2, JsonColumn, UtcDateTime, utcnow
 
@@ -139,9 +142,7 @@ class User(Base):
         Boolean, nullable=False, default=False, server_default=text("false")
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
-    updated_by: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
-    )
+    updated_by: Mapped[uuid.UUID | None] = _user_fk()
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
@@ -154,6 +155,81 @@ class User(Base):
         Index("idx_users_active", "is_active"),
         Index("idx_users_email_verified", "is_email_verified"),
     )
+
+
+# -- patient search keys ---------------------------------------------------------------------
+# The patient search (UserRepository.search_patients) matches a typed prefix against these
+# keys and orders by last and first name. Each key has an index on exactly the same
+# expression, so every step of the search is an index range scan, or an ordered index walk,
+# on both backends. The keys compare bytewise: COLLATE "C" on PostgreSQL (an index then
+# serves `key >= 'p' AND key < 'p' || U+10FFFF` and ORDER BY under any database collation)
+# and SQLite's own BINARY collation. Bytewise order is also the same on both backends.
+# A query must build the very same expressions (these functions), or no index applies.
+_PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".")
+
+
+class Bytewise(ColumnElement[str]):
+    """``expr COLLATE "C"`` on PostgreSQL; ``expr`` on SQLite, whose default is bytewise."""
+
+    inherit_cache = True
+    _traverse_internals = [("inner", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, expression: ColumnElement[str]) -> None:
+        self.inner = expression
+        self.type = expression.type
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.inner._from_objects
+
+
+@compiles(Bytewise)
+def _compile_bytewise(element: Bytewise, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.inner, **kw))
+
+
+@compiles(Bytewise, "postgresql")
+def _compile_bytewise_pg(element: Bytewise, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(element.inner, **kw)} COLLATE "C"'
+
+
+def email_key(email: Any) -> Bytewise:
+    """``lower(email)``: case-insensitive look-up and prefix search of emails."""
+    return Bytewise(func.lower(email))
+
+
+def last_name_key(last_name: Any) -> Bytewise:
+    return Bytewise(func.lower(last_name))
+
+
+def first_name_key(first_name: Any) -> Bytewise:
+    return Bytewise(func.lower(first_name))
+
+
+def full_name_key(first_name: Any, last_name: Any) -> Bytewise:
+    """``lower(first_name || ' ' || last_name)``: "maria", "maria s", "maria santos"."""
+    return Bytewise(func.lower(first_name.concat(text("' '")).concat(last_name)))
+
+
+def phone_digits_key(phone: Any) -> Bytewise:
+    """The phone number without spaces, dashes, brackets, plus signs and dots."""
+    expression: Any = phone
+    for mark in _PHONE_PUNCTUATION:
+        expression = func.replace(expression, text(f"'{mark}'"), text("''"))
+    return Bytewise(expression)
+
+
+# Emails are unique whatever their case ("Maria@x.org" and "maria@x.org" are one person).
+Index("ux_users_email_lower", email_key(User.email), unique=True)
+# The search's order, walked from the start or from a last-name prefix.
+Index(
+    "idx_users_last_first_lower",
+    last_name_key(User.last_name),
+    first_name_key(User.first_name),
+    User.id,
+)
+Index("idx_users_full_name_lower", full_name_key(User.first_name, User.last_name))
+Index("idx_users_phone_digits", phone_digits_key(User.phone))
 
 
 class Appointment(Base):
@@ -701,7 +777,13 @@ class ClinicSettings(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),
-        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate"),
+        # Decimal2 keeps cents on SQLite, so 100 % is 10000 there.
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate").ddl_if(
+            dialect="postgresql"
+        ),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 10000", name="tax_rate").ddl_if(
+            dialect="sqlite"
+        ),
         CheckConstraint("payment_terms_days >= 0", name="payment_terms_days"),
         CheckConstraint("idle_lock_minutes >= 1", name="idle_lock_minutes"),
         CheckConstraint("schedule_grid_minutes IN (5, 10, 15)", name="schedule_grid_minutes"),

@@ -32,6 +32,7 @@ class Decimal2(TypeDecorator[Decimal]):
     def __init__(self, precision: int = 10) -> None:
         super().__init__()
         self.precision = precision
+        self._limit = Decimal(10) ** (precision - 2)
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
@@ -43,6 +44,9 @@ class Decimal2(TypeDecorator[Decimal]):
             return None
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
         amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        if abs(amount) >= self._limit:
+            # PostgreSQL's NUMERIC(p, 2) refuses this; SQLite must refuse it the same way.
+            raise ValueError(f"{amount} does not fit in NUMERIC({self.precision}, 2)")
         if dialect.name == "sqlite":
             return int(amount * 100)
         return amount
