@@ -1,8 +1,75 @@
-"""Inventory items, stock movements and restock requests."""
+"""Inventory items, stock movements and restock requests.
+
+Stock changes in exactly one place, :meth:`InventoryRepository.move_stock`: one
+conditional ``UPDATE inventory SET current_stock = current_stock + :delta ... WHERE
+current_stock + :delta >= 0 RETURNING current_stock`` and, in the same transaction, the
+movement row with the stock before and after. Two workstations taking the last box at once
+can't both succeed: the database serialises the two UPDATEs on the row, and the second one
+re-checks its WHERE against the first one's result (PostgreSQL) or waits for the write lock
+(SQLite). The UPDATE is Core, not the ORM, so it leaves the item's optimistic-lock version
+alone: a stock move is not an edit of the item's details.
+
+The ledger opens at zero: every unit an item holds came in through a movement (a new item's
+stock arrives as an "Opening stock" adjustment, see :meth:`add_item`). So for every item the
+sum of its movements' signed quantities equals ``current_stock``; the check is independent
+of the order of the movements, which matters because their timestamps come from several
+workstations' clocks. :meth:`check_reconciliation` lists the items where it does not hold.
+"""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, case, func, select, update
 from sqlalchemy.orm import Session
+
+from dcms_desktop.data.models import InventoryItem, RestockRequest, StockMovement
+from dcms_desktop.data.types import utcnow
+from dcms_desktop.data.views import low_stock_alerts
+from dcms_desktop.domain.enums import AlertLevel, MovementType, RestockStatus, Urgency
+from dcms_desktop.domain.errors import InsufficientStockError, NotFoundError, ValidationError
+from dcms_desktop.domain.money import to_money
+from dcms_desktop.domain.readmodels.inventory import (
+    InventoryItemView,
+    LowStockAlert,
+    ReconciliationProblem,
+    RestockRequestView,
+    StockMovementView,
+    plural_unit,
+    quantity_text,
+)
+from dcms_desktop.domain.stock import check_stock_levels
+
+_items = InventoryItem.__table__
+_OUTBOUND = frozenset({MovementType.DEDUCTION, MovementType.EXPIRED, MovementType.DAMAGED})
+OPEN_RESTOCK_STATUSES = (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
+OPENING_STOCK_REASON = "Opening stock"
+
+_ALERT_ORDER = {
+    AlertLevel.CRITICAL.value: 0,
+    AlertLevel.URGENT.value: 1,
+    AlertLevel.LOW.value: 2,
+}
+
+
+def check_direction(movement_type: MovementType, delta: int) -> None:
+    """Refuse a movement whose sign does not fit its type (restocks add, losses take)."""
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        raise TypeError(f"delta must be an int, not {type(delta).__name__}")
+    if delta == 0:
+        raise ValidationError("A stock movement must change the stock", field="quantity")
+    if movement_type is MovementType.RESTOCK and delta < 0:
+        raise ValidationError(
+            "A restock adds stock; use a deduction to take some", field="quantity"
+        )
+    if movement_type in _OUTBOUND and delta > 0:
+        raise ValidationError(
+            f"A {movement_type.value} movement takes stock away; its quantity must be negative",
+            field="quantity",
+        )
 
 
 class InventoryRepository:
@@ -10,3 +77,345 @@ class InventoryRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    # -- items --------------------------------------------------------------------------
+    def get(self, item_id: uuid.UUID) -> InventoryItemView | None:
+        """The item as stored now (read straight from the table, never a stale ORM copy)."""
+        row = self.session.execute(select(_items).where(_items.c.id == item_id)).one_or_none()
+        return None if row is None else _item_view(row)
+
+    def list_items(
+        self, *, include_inactive: bool = False, category: str | None = None
+    ) -> list[InventoryItemView]:
+        """Items by name; active ones only unless asked."""
+        query = select(_items).order_by(_items.c.name, _items.c.id)
+        if not include_inactive:
+            query = query.where(_items.c.is_active.is_(True))
+        if category is not None:
+            query = query.where(_items.c.category == category)
+        return [_item_view(row) for row in self.session.execute(query)]
+
+    def add_item(
+        self,
+        *,
+        name: str,
+        category: str,
+        unit: str,
+        cost_per_unit: Decimal,
+        min_stock: int = 0,
+        max_stock: int = 100,
+        opening_stock: int = 0,
+        performed_by: uuid.UUID | None = None,
+        description: str | None = None,
+        supplier: str | None = None,
+        supplier_contact: str | None = None,
+        expiration_date: date | None = None,
+        storage_location: str | None = None,
+        at: datetime | None = None,
+    ) -> InventoryItemView:
+        """A new item; its ``opening_stock`` comes in as an "Opening stock" adjustment."""
+        check_stock_levels(opening_stock, min_stock, max_stock)
+        now = at or utcnow()
+        item = InventoryItem(
+            name=name,
+            category=category,
+            unit=unit,
+            cost_per_unit=to_money(cost_per_unit, field="cost_per_unit"),
+            min_stock=min_stock,
+            max_stock=max_stock,
+            current_stock=0,
+            description=description,
+            supplier=supplier,
+            supplier_contact=supplier_contact,
+            expiration_date=expiration_date,
+            storage_location=storage_location,
+            updated_by=performed_by,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(item)
+        self.session.flush()
+        if opening_stock:
+            self.move_stock(
+                item.id,
+                opening_stock,
+                MovementType.ADJUSTMENT,
+                OPENING_STOCK_REASON,
+                performed_by=performed_by,
+                at=now,
+            )
+        view = self.get(item.id)
+        assert view is not None
+        return view
+
+    # -- moving stock -------------------------------------------------------------------
+    def move_stock(
+        self,
+        item_id: uuid.UUID,
+        delta: int,
+        movement_type: MovementType | str,
+        reason: str,
+        *,
+        performed_by: uuid.UUID | None,
+        unit_cost: Decimal | None = None,
+        reference_id: uuid.UUID | None = None,
+        reference_type: str | None = None,
+        needs_review: bool = False,
+        at: datetime | None = None,
+    ) -> StockMovementView:
+        """Change an item's stock by ``delta`` (signed) and write the movement.
+
+        The only way stock changes. Raises ``InsufficientStockError`` (with the stock
+        there is) when the item would go below zero, ``NotFoundError`` for an unknown
+        item, ``ValidationError`` for a zero move, a sign that does not fit the type, or
+        no reason. ``unit_cost`` defaults to the item's cost per unit; ``total_cost`` is
+        ``unit_cost x |delta|``. A restock also sets ``last_restocked``.
+        """
+        kind = MovementType(movement_type)
+        check_direction(kind, delta)
+        why = reason.strip()
+        if not why:
+            raise ValidationError("Say why the stock changes", field="reason")
+        given_cost = None if unit_cost is None else to_money(unit_cost, field="unit_cost")
+        if given_cost is not None and given_cost < 0:
+            raise ValidationError("A unit cost can't be negative", field="unit_cost")
+        now = at or utcnow()
+        values: dict[str, Any] = {
+            "current_stock": _items.c.current_stock + delta,
+            "updated_at": now,
+        }
+        if kind is MovementType.RESTOCK:
+            values["last_restocked"] = now.astimezone().date()
+        moved = self.session.execute(
+            update(_items)
+            .where(_items.c.id == item_id, _items.c.current_stock + delta >= 0)
+            .values(**values)
+            .returning(_items.c.current_stock, _items.c.cost_per_unit)
+        ).one_or_none()
+        if moved is None:
+            raise self._refusal(item_id, delta)
+        new_stock, item_cost = moved
+        cost = item_cost if given_cost is None else given_cost
+        movement = StockMovement(
+            inventory_item_id=item_id,
+            movement_type=kind.value,
+            quantity=delta,
+            previous_stock=new_stock - delta,
+            new_stock=new_stock,
+            unit_cost=cost,
+            total_cost=to_money(cost * abs(delta)),
+            reason=why,
+            reference_id=reference_id,
+            reference_type=reference_type,
+            needs_review=needs_review,
+            performed_by=performed_by,
+            timestamp=now,
+        )
+        self.session.add(movement)
+        self.session.flush()
+        self._forget_loaded_item(item_id)
+        return _movement_view(movement)
+
+    def _refusal(self, item_id: uuid.UUID, delta: int) -> Exception:
+        row = self.session.execute(
+            select(_items.c.name, _items.c.unit, _items.c.current_stock).where(
+                _items.c.id == item_id
+            )
+        ).one_or_none()
+        if row is None:
+            return NotFoundError("That stock item no longer exists")
+        name, unit, available = row
+        wanted = abs(delta)
+        if available == 0:
+            there = f"No {plural_unit(unit)} of {name} left"
+        else:
+            there = f"Only {quantity_text(available, unit)} of {name} left"
+        return InsufficientStockError(f"{there}; can't take {wanted}", available=available)
+
+    def _forget_loaded_item(self, item_id: uuid.UUID) -> None:
+        # The Core UPDATE bypassed the ORM: an item loaded in this session is now stale.
+        loaded = self.session.identity_map.get(Session.identity_key(InventoryItem, item_id))
+        if loaded is not None:
+            self.session.expire(loaded, ["current_stock", "updated_at", "last_restocked"])
+
+    # -- reading the ledger -------------------------------------------------------------
+    def ledger(self, item_id: uuid.UUID, *, limit: int | None = None) -> list[StockMovementView]:
+        """The item's movements, oldest first; with ``limit``, the newest ``limit`` of them."""
+        query = select(StockMovement).where(StockMovement.inventory_item_id == item_id)
+        if limit is None:
+            rows = self.session.scalars(
+                query.order_by(StockMovement.timestamp, StockMovement.id)
+            ).all()
+            return [_movement_view(m) for m in rows]
+        newest = self.session.scalars(
+            query.order_by(StockMovement.timestamp.desc(), StockMovement.id.desc()).limit(limit)
+        ).all()
+        return [_movement_view(m) for m in reversed(newest)]
+
+    def low_stock(self) -> list[LowStockAlert]:
+        """Active items at or below their minimum: critical first, then urgent, then low;
+        within a level the furthest below its minimum first."""
+        view = low_stock_alerts
+        level_rank = case(_ALERT_ORDER, value=view.c.alert_level, else_=3)
+        query = select(view).order_by(
+            level_rank, view.c.current_stock - view.c.min_stock, view.c.name, view.c.id
+        )
+        return [_alert(row) for row in self.session.execute(query)]
+
+    def check_reconciliation(self) -> list[ReconciliationProblem]:
+        """Items whose stored stock differs from the sum of their movements (see module)."""
+        m = StockMovement.__table__
+        total = func.coalesce(func.sum(m.c.quantity), 0)
+        query = (
+            select(
+                _items.c.id,
+                _items.c.name,
+                _items.c.current_stock,
+                total.label("movement_total"),
+                func.count(m.c.id).label("movement_count"),
+            )
+            .select_from(_items.outerjoin(m, m.c.inventory_item_id == _items.c.id))
+            .group_by(_items.c.id, _items.c.name, _items.c.current_stock)
+            .having(_items.c.current_stock != total)
+            .order_by(_items.c.name, _items.c.id)
+        )
+        return [
+            ReconciliationProblem(
+                item_id=row.id,
+                name=row.name,
+                current_stock=row.current_stock,
+                movement_total=int(row.movement_total),
+                movement_count=int(row.movement_count),
+            )
+            for row in self.session.execute(query)
+        ]
+
+    # -- restock requests ---------------------------------------------------------------
+    def open_request_for(self, item_id: uuid.UUID) -> RestockRequestView | None:
+        """The item's newest request still pending, approved or ordered, if any."""
+        request = self.session.scalars(
+            select(RestockRequest)
+            .where(
+                RestockRequest.inventory_item_id == item_id,
+                RestockRequest.status.in_([s.value for s in OPEN_RESTOCK_STATUSES]),
+            )
+            .order_by(RestockRequest.request_date.desc(), RestockRequest.id)
+            .limit(1)
+        ).first()
+        return None if request is None else _request_view(request)
+
+    def add_request(
+        self,
+        item_id: uuid.UUID,
+        requested_quantity: int,
+        *,
+        urgency: Urgency | str,
+        reason: str,
+        requested_by: uuid.UUID | None,
+        notes: str | None = None,
+        expected_delivery: date | None = None,
+        at: datetime | None = None,
+    ) -> RestockRequestView:
+        """A pending request, recording the item's stock and minimum as they are now."""
+        if requested_quantity <= 0:
+            raise ValidationError("Ask for at least one", field="requested_quantity")
+        if not reason.strip():
+            raise ValidationError("Say why the restock is needed", field="reason")
+        item = self.get(item_id)
+        if item is None:
+            raise NotFoundError("That stock item no longer exists")
+        now = at or utcnow()
+        request = RestockRequest(
+            inventory_item_id=item_id,
+            requested_quantity=requested_quantity,
+            current_stock=item.current_stock,
+            min_stock=item.min_stock,
+            urgency=Urgency(urgency).value,
+            reason=reason.strip(),
+            status=RestockStatus.PENDING.value,
+            requested_by=requested_by,
+            request_date=now,
+            notes=notes,
+            expected_delivery=expected_delivery,
+            updated_at=now,
+        )
+        self.session.add(request)
+        self.session.flush()
+        return _request_view(request)
+
+
+def _item_view(row: Row[Any]) -> InventoryItemView:
+    return InventoryItemView(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        category=row.category,
+        current_stock=row.current_stock,
+        min_stock=row.min_stock,
+        max_stock=row.max_stock,
+        unit=row.unit,
+        cost_per_unit=row.cost_per_unit,
+        supplier=row.supplier,
+        supplier_contact=row.supplier_contact,
+        last_restocked=row.last_restocked,
+        expiration_date=row.expiration_date,
+        storage_location=row.storage_location,
+        is_active=bool(row.is_active),
+        version=row.version,
+        updated_at=row.updated_at,
+    )
+
+
+def _movement_view(m: StockMovement) -> StockMovementView:
+    return StockMovementView(
+        id=m.id,
+        item_id=m.inventory_item_id,
+        movement_type=MovementType(m.movement_type),
+        quantity=m.quantity,
+        previous_stock=m.previous_stock,
+        new_stock=m.new_stock,
+        unit_cost=m.unit_cost,
+        total_cost=m.total_cost,
+        reason=m.reason,
+        reference_id=m.reference_id,
+        reference_type=m.reference_type,
+        needs_review=m.needs_review,
+        performed_by=m.performed_by,
+        timestamp=m.timestamp,
+    )
+
+
+def _alert(row: Row[Any]) -> LowStockAlert:
+    return LowStockAlert(
+        item_id=row.id,
+        name=row.name,
+        category=row.category,
+        unit=row.unit,
+        current_stock=row.current_stock,
+        min_stock=row.min_stock,
+        max_stock=row.max_stock,
+        cost_per_unit=row.cost_per_unit,
+        supplier=row.supplier,
+        storage_location=row.storage_location,
+        alert_level=AlertLevel(row.alert_level),
+    )
+
+
+def _request_view(r: RestockRequest) -> RestockRequestView:
+    return RestockRequestView(
+        id=r.id,
+        item_id=r.inventory_item_id,
+        requested_quantity=r.requested_quantity,
+        current_stock=r.current_stock,
+        min_stock=r.min_stock,
+        urgency=Urgency(r.urgency),
+        reason=r.reason,
+        status=RestockStatus(r.status),
+        requested_by=r.requested_by,
+        request_date=r.request_date,
+        approved_by=r.approved_by,
+        approval_date=r.approval_date,
+        expected_delivery=r.expected_delivery,
+        notes=r.notes,
+        version=r.version,
+    )

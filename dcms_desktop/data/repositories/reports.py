@@ -1,8 +1,21 @@
-"""Read-only figures from the reporting views."""
+"""Read-only figures from the reporting views (``revenue_summary``, ``patient_summary``).
+
+The views sum money in the database: NUMERIC on PostgreSQL, INTEGER cents on SQLite. The
+view tables of :mod:`dcms_desktop.data.views` type those sums ``Decimal2``, so both
+backends hand back the same exact ``Decimal``.
+"""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
+
+from dcms_desktop.data.views import patient_summary, revenue_summary
+from dcms_desktop.domain.money import ZERO
+from dcms_desktop.domain.readmodels.reports import PatientSummary, RevenueMonth
 
 
 class ReportRepository:
@@ -10,3 +23,43 @@ class ReportRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def revenue_summary(self) -> list[RevenueMonth]:
+        """Every month with bills, newest first."""
+        view = revenue_summary
+        rows = self.session.execute(select(view).order_by(view.c.month.desc()))
+        return [
+            RevenueMonth(
+                month=row.month,
+                total_bills=int(row.total_bills),
+                total_revenue=_money(row.total_revenue),
+                paid_revenue=_money(row.paid_revenue),
+                pending_revenue=_money(row.pending_revenue),
+            )
+            for row in rows
+        ]
+
+    def patient_summary(self, patient_id: uuid.UUID) -> PatientSummary | None:
+        """One patient's figures, or None when there is no such patient."""
+        view = patient_summary
+        row = self.session.execute(select(view).where(view.c.id == patient_id)).one_or_none()
+        return None if row is None else _patient(row)
+
+
+def _money(value: Any) -> Any:
+    return ZERO if value is None else value
+
+
+def _patient(row: Row[Any]) -> PatientSummary:
+    return PatientSummary(
+        patient_id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        phone=row.phone,
+        total_appointments=int(row.total_appointments),
+        completed_appointments=int(row.completed_appointments),
+        last_visit=row.last_visit,
+        total_billed=_money(row.total_billed),
+        total_paid=_money(row.total_paid),
+    )

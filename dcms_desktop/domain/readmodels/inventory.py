@@ -1,0 +1,205 @@
+"""Read models of inventory: items, their stock movements, alerts and restock requests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from dcms_desktop.domain.enums import AlertLevel, MovementType, RestockStatus, Urgency
+from dcms_desktop.domain.stock import alert_level, restock_quantity
+
+
+@dataclass(frozen=True)
+class InventoryItemView:
+    """One stock item as the inventory screen shows it."""
+
+    id: uuid.UUID
+    name: str
+    description: str | None
+    category: str
+    current_stock: int
+    min_stock: int
+    max_stock: int
+    unit: str
+    cost_per_unit: Decimal
+    supplier: str | None
+    supplier_contact: str | None
+    last_restocked: date | None
+    expiration_date: date | None
+    storage_location: str | None
+    is_active: bool
+    version: int
+    updated_at: datetime
+
+    @property
+    def alert_level(self) -> AlertLevel:
+        return alert_level(self.current_stock, self.min_stock)
+
+    @property
+    def stock_value(self) -> Decimal:
+        """What the stock on the shelf cost, at the item's unit cost."""
+        return self.cost_per_unit * self.current_stock
+
+    def to_cache(self) -> dict[str, Any]:
+        """A JSON-ready dict for the cache (``dcms:inventory:{id}``)."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "description": self.description,
+            "category": self.category,
+            "current_stock": self.current_stock,
+            "min_stock": self.min_stock,
+            "max_stock": self.max_stock,
+            "unit": self.unit,
+            "cost_per_unit": str(self.cost_per_unit),
+            "supplier": self.supplier,
+            "supplier_contact": self.supplier_contact,
+            "last_restocked": _iso(self.last_restocked),
+            "expiration_date": _iso(self.expiration_date),
+            "storage_location": self.storage_location,
+            "is_active": self.is_active,
+            "version": self.version,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> InventoryItemView:
+        """The inverse of :meth:`to_cache`."""
+        return cls(
+            id=uuid.UUID(data["id"]),
+            name=data["name"],
+            description=data["description"],
+            category=data["category"],
+            current_stock=int(data["current_stock"]),
+            min_stock=int(data["min_stock"]),
+            max_stock=int(data["max_stock"]),
+            unit=data["unit"],
+            cost_per_unit=Decimal(data["cost_per_unit"]),
+            supplier=data["supplier"],
+            supplier_contact=data["supplier_contact"],
+            last_restocked=_date(data["last_restocked"]),
+            expiration_date=_date(data["expiration_date"]),
+            storage_location=data["storage_location"],
+            is_active=bool(data["is_active"]),
+            version=int(data["version"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+        )
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class StockMovementView:
+    """One line of an item's stock ledger. ``quantity`` is signed: + in, - out."""
+
+    id: uuid.UUID
+    item_id: uuid.UUID
+    movement_type: MovementType
+    quantity: int
+    previous_stock: int
+    new_stock: int
+    unit_cost: Decimal | None
+    total_cost: Decimal | None
+    reason: str
+    reference_id: uuid.UUID | None
+    reference_type: str | None
+    needs_review: bool
+    performed_by: uuid.UUID | None
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class LowStockAlert:
+    """An active item at or below its minimum (a row of the ``low_stock_alerts`` view)."""
+
+    item_id: uuid.UUID
+    name: str
+    category: str
+    unit: str
+    current_stock: int
+    min_stock: int
+    max_stock: int
+    cost_per_unit: Decimal
+    supplier: str | None
+    storage_location: str | None
+    alert_level: AlertLevel
+
+    @property
+    def suggested_order(self) -> int:
+        """How many to order to fill the item up to its maximum."""
+        return restock_quantity(self.current_stock, self.max_stock)
+
+
+@dataclass(frozen=True)
+class ReconciliationProblem:
+    """An item whose stored stock is not what its movements add up to.
+
+    Every unit an item holds came in through a movement (the ledger opens at 0), so
+    ``movement_total`` must equal ``current_stock``; ``difference`` is what is
+    unaccounted for (stored minus ledger).
+    """
+
+    item_id: uuid.UUID
+    name: str
+    current_stock: int
+    movement_total: int
+    movement_count: int
+
+    @property
+    def difference(self) -> int:
+        return self.current_stock - self.movement_total
+
+
+@dataclass(frozen=True)
+class RestockRequestView:
+    """A request to order more of an item."""
+
+    id: uuid.UUID
+    item_id: uuid.UUID
+    requested_quantity: int
+    current_stock: int
+    min_stock: int
+    urgency: Urgency
+    reason: str
+    status: RestockStatus
+    requested_by: uuid.UUID | None
+    request_date: datetime
+    approved_by: uuid.UUID | None
+    approval_date: datetime | None
+    expected_delivery: date | None
+    notes: str | None
+    version: int
+
+
+def quantity_text(count: int, unit: str) -> str:
+    """``count`` of ``unit`` for a message: "1 box", "3 boxes", "0 bottles", "5 ml"."""
+    word = unit.strip()
+    return f"{count} {word if count == 1 else plural_unit(word)}"
+
+
+def plural_unit(unit: str) -> str:
+    """The plural of a stock unit: box -> boxes, syringe -> syringes, ml -> ml.
+
+    Abbreviations (no vowel: ml, mg, pcs) and words already ending in a single "s"
+    (gloves, pairs) are left as they are.
+    """
+    word = unit.strip()
+    lower = word.lower()
+    if not word or not any(v in lower for v in "aeiouy"):
+        return word
+    if lower.endswith("s") and not lower.endswith("ss"):
+        return word
+    if lower.endswith(("ss", "x", "z", "ch", "sh")):
+        return word + "es"
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
