@@ -1,0 +1,101 @@
+"""The `dcms` command: schema migrations, demo data, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dcms_desktop.cli import main as dcms
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated workstation: its own data and config directories, no server."""
+    monkeypatch.setenv("DCMS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DCMS_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("DCMS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DCMS_REDIS_URL", raising=False)
+    return tmp_path
+
+
+def test_db_upgrade_creates_the_schema_and_a_second_run_does_nothing(env: Path, capsys) -> None:
+    assert dcms(["db", "upgrade"]) == 0
+    assert "from empty to" in capsys.readouterr().out
+    assert dcms(["db", "upgrade"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert dcms(["db", "current"]) == 0
+    assert "(current;" in capsys.readouterr().out
+
+
+def test_db_downgrade_to_base_empties_the_schema(env: Path, capsys) -> None:
+    assert dcms(["db", "upgrade"]) == 0
+    assert dcms(["db", "downgrade", "base"]) == 0
+    capsys.readouterr()
+    assert dcms(["db", "current"]) == 0
+    assert "empty" in capsys.readouterr().out
+
+
+def test_upgrade_of_a_database_url_given_in_the_environment(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, env: Path, capsys
+) -> None:
+    monkeypatch.setenv("DCMS_DATABASE_URL", database_url)
+    assert dcms(["db", "upgrade"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_demo_fills_the_database_and_refuses_to_fill_it_twice(env: Path, capsys) -> None:
+    assert dcms(["demo", "--size", "small", "--seed", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "appointments" in out and "password:" in out
+    assert dcms(["demo", "--size", "small"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("dcms: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url at all", "is not valid"),
+        ("mysql://root@localhost/clinic", "is not valid"),
+        ("postgresql://dcms@127.0.0.1:1/clinic", "Cannot reach the database server"),
+        ("postgresql://dcms@no-such-host.invalid/clinic", "Unknown host"),
+    ],
+)
+def test_bad_database_urls_get_one_clear_line_and_a_failure_status(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys, url: str, expected: str
+) -> None:
+    monkeypatch.setenv("DCMS_DATABASE_URL", url)
+    assert dcms(["db", "upgrade"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_unknown_role_is_refused_by_the_command_line(env: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcms_desktop.cli",
+            "user",
+            "create",
+            "--email",
+            "a@b.example",
+            "--role",
+            "wizard",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+        ],
+        capture_output=True,
+        text=True,
+        input="",
+    )
+    assert result.returncode == 2
+    assert "invalid choice: 'wizard'" in result.stderr
+    assert "Traceback" not in result.stderr
