@@ -31,7 +31,7 @@ PRIMARY_TEETH: tuple[int, ...] = tuple(q * 10 + p for q in (5, 6, 7, 8) for p in
 ALL_TEETH: tuple[int, ...] = PERMANENT_TEETH + PRIMARY_TEETH
 _ALL = frozenset(ALL_TEETH)
 
-FDI_HELP = "use 11–18, 21–28, 31–38, 41–48 or 51–55, 61–65, 71–75, 81–85"  # noqa: RUF001 (en dashes are meant)
+FDI_HELP = "use 11–18, 21–28, 31–38, 41–48 or 51–55, 61–65, 71–75, 81–85"
 
 _PERMANENT_NAMES = (
     "central incisor",
@@ -167,7 +167,7 @@ _FDI_TO_UNIVERSAL: dict[int, str] = {
     **{fdi: letter for fdi, letter in zip(_UNIVERSAL_PRIMARY, _PRIMARY_LETTERS, strict=True)},
 }
 _UNIVERSAL_TO_FDI = {code: fdi for fdi, code in _FDI_TO_UNIVERSAL.items()}
-UNIVERSAL_HELP = "use 1–32 or A–T"  # noqa: RUF001 (en dashes are meant)
+UNIVERSAL_HELP = "use 1–32 or A–T"
 
 
 def to_universal(fdi: int) -> str:
@@ -195,7 +195,7 @@ def from_universal(code: str | int) -> int:
 _PALMER_QUADRANT = {1: "UR", 2: "UL", 3: "LL", 4: "LR"}
 _PALMER_QUADRANT_BACK = {code: q for q, code in _PALMER_QUADRANT.items()}
 _PALMER_TEXT = re.compile(r"(UR|UL|LL|LR)([1-8]|[A-E])")
-PALMER_HELP = 'use UR, UL, LL or LR then 1–8, or A–E for primary teeth ("UR1", "LLE")'  # noqa: RUF001 (en dashes are meant)
+PALMER_HELP = 'use UR, UL, LL or LR then 1–8, or A–E for primary teeth ("UR1", "LLE")'
 
 
 def _palmer_parts(fdi: int) -> tuple[str, str]:
