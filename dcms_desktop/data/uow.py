@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dcms_desktop.data.repositories.bills import BillRepository
     from dcms_desktop.data.repositories.charts import ToothChartRepository
     from dcms_desktop.data.repositories.inventory import InventoryRepository
+    from dcms_desktop.data.repositories.patients import PatientRepository
     from dcms_desktop.data.repositories.records import MedicalRecordRepository
     from dcms_desktop.data.repositories.reports import ReportRepository
     from dcms_desktop.data.repositories.services import ServiceRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
     """
 
     users: UserRepository
+    patients: PatientRepository
     appointments: AppointmentRepository
     services: ServiceRepository
     charts: ToothChartRepository

@@ -11,6 +11,7 @@ from dcms_desktop.data.repositories.audit import AuditRepository
 from dcms_desktop.data.repositories.bills import BillRepository
 from dcms_desktop.data.repositories.charts import ToothChartRepository
 from dcms_desktop.data.repositories.inventory import InventoryRepository
+from dcms_desktop.data.repositories.patients import PatientRepository
 from dcms_desktop.data.repositories.records import MedicalRecordRepository
 from dcms_desktop.data.repositories.reports import ReportRepository
 from dcms_desktop.data.repositories.services import ServiceRepository
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 def bind_repositories(uow: UnitOfWork, session: Session) -> None:
     """Attach a fresh repository of every aggregate to ``uow`` for this transaction."""
     uow.users = UserRepository(session)
+    uow.patients = PatientRepository(session)
     uow.appointments = AppointmentRepository(session)
     uow.services = ServiceRepository(session)
     uow.charts = ToothChartRepository(session)
