@@ -94,10 +94,16 @@ def create_database(url: str, *, echo: bool = False) -> Database:
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
         )
     write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+    read_engine = engine
+    if engine.dialect.name == "postgresql":
+        # Under READ COMMITTED every statement takes its own snapshot even inside a
+        # transaction, so a read-only unit of work loses nothing in autocommit and saves
+        # the BEGIN and ROLLBACK round trips.
+        read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
         url=url,
         engine=engine,
         write_engine=write_engine,
-        read_sessions=sessionmaker(bind=engine, expire_on_commit=False),
+        read_sessions=sessionmaker(bind=read_engine, expire_on_commit=False),
         write_sessions=sessionmaker(bind=write_engine, expire_on_commit=False),
     )
