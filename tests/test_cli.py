@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,36 @@ def test_unknown_role_is_refused_by_the_command_line(env: Path) -> None:
     assert result.returncode == 2
     assert "invalid choice: 'wizard'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_set_password_stores_the_server_password_in_the_keyring_only(
+    env: Path, monkeypatch: pytest.MonkeyPatch, fake_keyring, capsys
+) -> None:
+    monkeypatch.setenv("DCMS_DATABASE_URL", "postgresql://dcms@clinic-server:5432/dcms")
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    assert dcms(["config", "set-password"]) == 0
+    assert "stored in the OS keyring" in capsys.readouterr().out
+    assert list(fake_keyring.passwords.values()) == ["correct horse battery staple"]
+    # Nothing of it on disk.
+    for path in env.rglob("*"):
+        if path.is_file():
+            assert b"correct horse" not in path.read_bytes()
+
+
+def test_set_password_without_a_keyring_backend_says_so(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    keyring.set_keyring(FailKeyring())
+    monkeypatch.setenv("DCMS_DATABASE_URL", "postgresql://dcms@clinic-server:5432/dcms")
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    assert dcms(["config", "set-password"]) == 1
+    err = capsys.readouterr().err
+    assert "No OS keyring" in err and err.count("\n") == 1
+
+
+def test_set_password_on_the_embedded_database_explains_there_is_none(env: Path, capsys) -> None:
+    assert dcms(["config", "set-password"]) == 1
+    assert "has no password" in capsys.readouterr().err
