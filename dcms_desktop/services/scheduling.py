@@ -1,4 +1,4 @@
-"""Scheduling use cases: booking an appointment, the day's book, a dentist's week.
+"""Scheduling use cases: the book, booking, moving, the status of a visit, free slots.
 
 Booking rules (ARCHITECTURE.md), each refused with a message for the desk and the field
 it is about:
@@ -16,32 +16,48 @@ it is about:
 - every service is offered, its teeth are FDI teeth, a service that needs teeth has them;
   quantities and prices come from the catalogue through :mod:`dcms_desktop.domain.pricing`.
 
+Moving or resizing a visit (:meth:`SchedulingService.move`) follows the same rules, by the
+same code (:func:`_check_people` and :func:`_check_free`), the visit itself aside. Only a
+pending or confirmed visit moves; a visit in progress may only change its length; the
+"not in the past" rule applies to a new start, so a late visit can still be lengthened.
+
+Status actions follow :mod:`dcms_desktop.domain.status` and record who took each step
+(``confirmed_by``, ``cancelled_by``, ``completed_by``; ``updated_by`` always). Two rules
+of our own: a visit is started on its day at the earliest (not days ahead), and it can be
+marked a no-show once its start time has passed. Every change names the version it was
+made on (optional for status actions, required for moves): someone else's change in
+between is a ``StaleRecordError`` naming them.
+
 Two workstations booking the same dentist at once: on SQLite the write transaction holds
 the database's write lock from its first statement (BEGIN IMMEDIATE), so check and insert
 run one booking after the other. On PostgreSQL the exclusion constraint
-``ex_appointments_dentist_overlap`` refuses the loser's insert, which becomes the same
-``ConflictError``; the patient's calendar is held by an advisory lock for the check.
+``ex_appointments_dentist_overlap`` refuses the loser's insert (or move), which becomes
+the same ``ConflictError``; the patient's calendar is held by an advisory lock for the
+check.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 from dcms_desktop.data import cache_keys
 from dcms_desktop.data.repositories.appointments import DentistDoubleBookedError
 from dcms_desktop.data.uow import UnitOfWork
-from dcms_desktop.domain import hours, pricing
-from dcms_desktop.domain.enums import AppointmentType, Role
+from dcms_desktop.domain import hours, pricing, status
+from dcms_desktop.domain.enums import AppointmentStatus, AppointmentType, Role
 from dcms_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.catalog import DentalService
-from dcms_desktop.domain.readmodels.people import Actor, User
+from dcms_desktop.domain.readmodels.people import Actor, StaffMember, User
 from dcms_desktop.domain.readmodels.scheduling import (
     Appointment,
+    FreeSlot,
     NewAppointment,
     NewAppointmentService,
     ScheduleEntry,
@@ -52,11 +68,29 @@ from dcms_desktop.domain.teeth import validate_teeth
 from dcms_desktop.services import audit
 from dcms_desktop.services.context import ServiceContext
 
+__all__ = [
+    "FreeSlot",
+    "RequestedService",
+    "SchedulingService",
+    "dentist_conflict",
+    "patient_conflict",
+]
+
 log = logging.getLogger(__name__)
 
 APPOINTMENT_CACHE_SECONDS = 300
 CREATED = "created"
+UPDATED = "updated"
+APPOINTMENT = "appointment"
+DEFAULT_GRID_MINUTES = 15
+FREE_SLOT_SEARCH_DAYS = 92
+"""How far ahead the free-slot finder looks before giving up (about three months)."""
+FREE_SLOT_CHUNK_DAYS = 14
+"""Days read per statement by the free-slot finder."""
+MAX_FREE_SLOTS = 100
 _STARTS_NOW = frozenset({AppointmentType.WALK_IN, AppointmentType.EMERGENCY})
+_MOVABLE = frozenset({AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED})
+_S = AppointmentStatus
 
 
 @dataclass(frozen=True)
@@ -130,6 +164,18 @@ class SchedulingService:
         self.context.cache.set_json(key, appointment_to_json(found), APPOINTMENT_CACHE_SECONDS)
         return found
 
+    def dentists(self, actor: Actor) -> tuple[StaffMember, ...]:
+        """The active dentists, by last and first name: the columns of the day view."""
+        require(actor.role, Action.VIEW_SCHEDULE)
+        with self.context.uow(write=False) as uow:
+            return uow.users.dentists()
+
+    def grid_minutes(self, actor: Actor) -> int:
+        """The appointment book's grid (5, 10 or 15 minutes, a clinic setting)."""
+        require(actor.role, Action.VIEW_SCHEDULE)
+        with self.context.uow(write=False) as uow:
+            return _grid(uow)
+
     # -- booking ---------------------------------------------------------------------------
     def book_appointment(
         self,
@@ -148,70 +194,394 @@ class SchedulingService:
         kind = _appointment_type(type)
         start = self._check_start(start, kind)
         hours.check_duration(duration)
-        end = hours.end_of(start, duration)
-        now = self.context.now()
-
         with self.context.uow() as uow:
-            dentist = _active_user(uow, dentist_id, Role.DENTIST, field="dentist")
-            patient = _active_user(uow, patient_id, Role.PATIENT, field="patient")
-            lines = _price(uow, services)
-            uow.appointments.hold_patient_calendar(patient.id)
-            in_the_way = uow.appointments.overlapping(dentist.id, start, end)
-            if in_the_way:
-                raise dentist_conflict(dentist, in_the_way[0], start)
-            elsewhere = uow.appointments.patient_overlapping(patient.id, start, end)
-            if elsewhere:
-                raise patient_conflict(patient, elsewhere[0], start)
-            new = NewAppointment(
-                patient_id=patient.id,
-                patient_name=patient.full_name,
-                patient_email=patient.email,
-                patient_phone=patient.phone,
-                dentist_id=dentist.id,
-                start=start,
-                duration=duration,
-                type=kind,
-                reason=(reason or "").strip() or None,
-                created_by=actor.user_id,
-                services=lines,
-            )
-            try:
-                booked = uow.appointments.add(new)
-            except DentistDoubleBookedError as exc:
-                # Another workstation booked the slot after our check (PostgreSQL).
-                if exc.conflicts:
-                    raise dentist_conflict(dentist, exc.conflicts[0], start) from exc
-                raise ConflictError(
-                    f"{dentist.display_name} already has an appointment at that time",
-                    field="start",
-                ) from exc
-            audit.record(
+            booked = self._book(
                 uow,
                 actor,
-                Action.BOOK_APPOINTMENT.value,
-                "appointment",
-                booked.id,
-                at=now,
-                details={
-                    "dentist_id": str(dentist.id),
-                    "patient_id": str(patient.id),
-                    "start": start.isoformat(timespec="minutes"),
-                    "duration": duration,
-                    "type": kind.value,
-                },
+                patient_id=patient_id,
+                dentist_id=dentist_id,
+                start=start,
+                duration=duration,
+                services=services,
+                kind=kind,
+                reason=reason,
             )
-            uow.drop_cache(
-                cache_keys.appointment(booked.id), cache_keys.patient_chart(patient.email)
-            )
-            uow.announce("appointment", booked.id, CREATED)
             uow.commit()
         log.info("appointment %s booked by %s", booked.id, actor.user_id)
         return booked
 
+    def walk_in(
+        self,
+        actor: Actor,
+        *,
+        patient_id: uuid.UUID,
+        services: Sequence[RequestedService] = (),
+        duration: int,
+        reason: str | None = None,
+    ) -> Appointment:
+        """Book a walk-in now (the next line of the grid, from 09:00; now itself when it
+        is on a line) with the first dentist, by name, whose chair is free for
+        ``duration``. When no one is free, the ``ConflictError`` says when and with whom
+        the chair frees up today."""
+        require(actor.role, Action.BOOK_APPOINTMENT)
+        hours.check_duration(duration)
+        now = self.context.local_now().replace(second=0, microsecond=0)
+        with self.context.uow() as uow:
+            grid = _grid(uow)
+            start = _next_grid_line(now, grid)
+            if start.date() != now.date() or not hours.is_within_hours(start.time()):
+                raise ValidationError(
+                    "Walk-ins are taken between 09:00 and 18:00; book a visit for another day",
+                    field="start",
+                )
+            dentists = [(d.id, d.display_name) for d in uow.users.dentists()]
+            if not dentists:
+                raise ValidationError(
+                    "There is no active dentist to see a walk-in", field="dentist"
+                )
+            busy = uow.appointments.busy_times(
+                [d for d, _ in dentists], start.date(), start.date() + timedelta(days=1)
+            )
+            end = start + timedelta(minutes=duration)
+            finder = _FreeTimes(busy)
+            free = [d for d, _ in dentists if finder.is_free(d, start, end)]
+            if not free:
+                raise _nobody_free(dentists, finder, start, duration, grid)
+            booked = self._book(
+                uow,
+                actor,
+                patient_id=patient_id,
+                dentist_id=free[0],
+                start=start,
+                duration=duration,
+                services=services,
+                kind=AppointmentType.WALK_IN,
+                reason=reason,
+            )
+            uow.commit()
+        log.info("walk-in %s booked by %s", booked.id, actor.user_id)
+        return booked
+
+    def _book(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        *,
+        patient_id: uuid.UUID,
+        dentist_id: uuid.UUID,
+        start: datetime,
+        duration: int,
+        services: Sequence[RequestedService],
+        kind: AppointmentType,
+        reason: str | None,
+    ) -> Appointment:
+        """Check and store a booking in ``uow`` (start and duration already checked),
+        with its audit entry, cache drops and event; the caller commits."""
+        dentist, patient = _check_people(uow, dentist_id, patient_id)
+        assert patient is not None
+        lines = _price(uow, services)
+        _check_free(uow, dentist, patient, start, duration)
+        new = NewAppointment(
+            patient_id=patient.id,
+            patient_name=patient.full_name,
+            patient_email=patient.email,
+            patient_phone=patient.phone,
+            dentist_id=dentist.id,
+            start=start,
+            duration=duration,
+            type=kind,
+            reason=(reason or "").strip() or None,
+            created_by=actor.user_id,
+            services=lines,
+        )
+        try:
+            booked = uow.appointments.add(new)
+        except DentistDoubleBookedError as exc:
+            # Another workstation booked the slot after our check (PostgreSQL).
+            raise _lost_race(dentist, exc, start) from exc
+        audit.record(
+            uow,
+            actor,
+            Action.BOOK_APPOINTMENT.value,
+            APPOINTMENT,
+            booked.id,
+            at=self.context.now(),
+            details={
+                "dentist_id": str(dentist.id),
+                "patient_id": str(patient.id),
+                "start": start.isoformat(timespec="minutes"),
+                "duration": duration,
+                "type": kind.value,
+            },
+        )
+        uow.drop_cache(cache_keys.appointment(booked.id), cache_keys.patient_chart(patient.email))
+        uow.announce(APPOINTMENT, booked.id, CREATED)
+        return booked
+
+    # -- moving ----------------------------------------------------------------------------
+    def move(
+        self,
+        actor: Actor,
+        appointment_id: uuid.UUID,
+        *,
+        start: datetime,
+        dentist_id: uuid.UUID | None = None,
+        duration: int | None = None,
+        expected_version: int,
+    ) -> Appointment:
+        """Move a visit to ``start`` (and to another dentist, and/or to another length),
+        by the booking's rules; returns it as stored. Unchanged fields keep their value;
+        moving to where it already is changes nothing."""
+        require(actor.role, Action.BOOK_APPOINTMENT)
+        start = _wall_clock(start)
+        with self.context.uow() as uow:
+            current = uow.appointments.get(appointment_id)
+            if current is None:
+                raise NotFoundError("That appointment no longer exists")
+            if current.version != expected_version:
+                raise uow.appointments.stale_error(appointment_id)
+            target_dentist = dentist_id or current.dentist_id
+            length = current.duration if duration is None else duration
+            if (start, target_dentist, length) == (
+                current.start,
+                current.dentist_id,
+                current.duration,
+            ):
+                return current
+            _check_movable(current, start, target_dentist)
+            if start != current.start:
+                self._check_start(start, current.type)
+            hours.check_duration(length)
+            if target_dentist is None:
+                raise ValidationError("Choose a dentist from the list", field="dentist")
+            dentist, patient = _check_people(uow, target_dentist, current.patient_id)
+            _check_free(uow, dentist, patient, start, length, exclude_id=appointment_id)
+            try:
+                moved = uow.appointments.change(
+                    appointment_id,
+                    {
+                        "appointment_date": start.date(),
+                        "appointment_time": start.time(),
+                        "duration": length,
+                        "dentist_id": dentist.id,
+                    },
+                    expected_version=current.version,
+                    by=actor.user_id,
+                )
+            except DentistDoubleBookedError as exc:
+                raise _lost_race(dentist, exc, start) from exc
+            audit.record(
+                uow,
+                actor,
+                "move_appointment",
+                APPOINTMENT,
+                appointment_id,
+                at=self.context.now(),
+                details={
+                    "from": _placement(current.start, current.duration, current.dentist_id),
+                    "to": _placement(start, length, dentist.id),
+                },
+            )
+            self._after_change(uow, moved, patient)
+            uow.commit()
+        return moved
+
+    # -- status ----------------------------------------------------------------------------
+    def confirm(
+        self, actor: Actor, appointment_id: uuid.UUID, *, expected_version: int | None = None
+    ) -> Appointment:
+        """pending -> confirmed (``confirmed_by``)."""
+        return self._change_status(
+            actor, appointment_id, _S.CONFIRMED, expected_version=expected_version
+        )
+
+    def start(
+        self, actor: Actor, appointment_id: uuid.UUID, *, expected_version: int | None = None
+    ) -> Appointment:
+        """Check the patient in and start the visit: pending or confirmed -> in progress.
+        On the visit's day (or after it), not before."""
+        return self._change_status(
+            actor, appointment_id, _S.IN_PROGRESS, expected_version=expected_version
+        )
+
+    def complete(
+        self,
+        actor: Actor,
+        appointment_id: uuid.UUID,
+        *,
+        treatment_notes: str | None = None,
+        expected_version: int | None = None,
+    ) -> Appointment:
+        """in progress -> completed (``completed_by``); dentists and admins only. Later
+        issues add the chart, the stock deductions and the bill to this step."""
+        return self._change_status(
+            actor,
+            appointment_id,
+            _S.COMPLETED,
+            expected_version=expected_version,
+            notes=treatment_notes,
+        )
+
+    def cancel(
+        self,
+        actor: Actor,
+        appointment_id: uuid.UUID,
+        reason: str,
+        *,
+        expected_version: int | None = None,
+    ) -> Appointment:
+        """pending or confirmed -> cancelled, with a reason (``cancellation_reason``,
+        ``cancelled_by``); the slot is free again."""
+        return self._change_status(
+            actor, appointment_id, _S.CANCELLED, expected_version=expected_version, reason=reason
+        )
+
+    def no_show(
+        self, actor: Actor, appointment_id: uuid.UUID, *, expected_version: int | None = None
+    ) -> Appointment:
+        """pending or confirmed -> no-show, once the start time has passed."""
+        return self._change_status(
+            actor, appointment_id, _S.NO_SHOW, expected_version=expected_version
+        )
+
+    def _change_status(
+        self,
+        actor: Actor,
+        appointment_id: uuid.UUID,
+        target: AppointmentStatus,
+        *,
+        expected_version: int | None,
+        reason: str | None = None,
+        notes: str | None = None,
+    ) -> Appointment:
+        action = _STATUS_ACTIONS[target]
+        require(
+            actor.role,
+            Action.COMPLETE_APPOINTMENT
+            if target is _S.COMPLETED
+            else Action.CHANGE_APPOINTMENT_STATUS,
+        )
+        with self.context.uow() as uow:
+            current = uow.appointments.get(appointment_id)
+            if current is None:
+                raise NotFoundError("That appointment no longer exists")
+            if expected_version is not None and current.version != expected_version:
+                raise uow.appointments.stale_error(appointment_id)
+            status.check_transition(current.status, target, reason=reason)
+            self._check_timing(current, target)
+            values: dict[str, object] = {"status": target.value}
+            column = status.ACTION_FOR.get(target)
+            if column is not None:
+                values[column] = actor.user_id
+            if target is _S.CANCELLED:
+                values["cancellation_reason"] = (reason or "").strip()
+            if target is _S.COMPLETED and notes and notes.strip():
+                values["treatment_notes"] = notes.strip()
+            changed = uow.appointments.change(
+                appointment_id, values, expected_version=current.version, by=actor.user_id
+            )
+            details: dict[str, object] = {"from": current.status.value, "to": target.value}
+            if target is _S.CANCELLED:
+                details["reason"] = values["cancellation_reason"]
+            audit.record(
+                uow,
+                actor,
+                action,
+                APPOINTMENT,
+                appointment_id,
+                at=self.context.now(),
+                details=details,
+            )
+            patient = None if current.patient_id is None else uow.users.get(current.patient_id)
+            self._after_change(uow, changed, patient)
+            uow.commit()
+        log.info("appointment %s %s by %s", appointment_id, target.value, actor.user_id)
+        return changed
+
+    def _check_timing(self, appointment: Appointment, target: AppointmentStatus) -> None:
+        now = self.context.local_now()
+        if target is _S.IN_PROGRESS and appointment.date > now.date():
+            raise ValidationError(
+                f"This visit is on {appointment.start:%a %d %b}: start it on the day",
+                field="status",
+            )
+        if target is _S.NO_SHOW and appointment.start > now:
+            raise ValidationError(
+                f"It isn't {_when(appointment.start, now)} yet: a patient can only miss a "
+                "visit once it has begun",
+                field="status",
+            )
+
+    @staticmethod
+    def _after_change(uow: UnitOfWork, changed: Appointment, patient: User | None) -> None:
+        keys = [cache_keys.appointment(changed.id)]
+        if patient is not None:
+            keys.append(cache_keys.patient_chart(patient.email))
+        uow.drop_cache(*keys)
+        uow.announce(APPOINTMENT, changed.id, UPDATED)
+
+    # -- free slots ------------------------------------------------------------------------
+    def next_free_slots(
+        self,
+        actor: Actor,
+        *,
+        duration: int,
+        dentist_id: uuid.UUID | None,
+        from_day: date,
+        count: int = 5,
+        grid_minutes: int | None = None,
+    ) -> tuple[FreeSlot, ...]:
+        """The earliest ``count`` starts, from ``from_day`` on (and after now), at which a
+        dentist (``dentist_id``; None: any active dentist) is free for ``duration``.
+
+        Starts lie on the grid (the clinic's setting unless ``grid_minutes`` is given)
+        from 09:00 to 18:00; a dentist is free when none of their active visits shares a
+        minute with the slot. By start, then dentist by name. Reads the book a fortnight
+        per statement, and gives up after :data:`FREE_SLOT_SEARCH_DAYS` days.
+        """
+        require(actor.role, Action.VIEW_SCHEDULE)
+        hours.check_duration(duration)
+        count = min(count, MAX_FREE_SLOTS)
+        if count < 1:
+            return ()
+        now = self.context.local_now()
+        first = max(from_day, now.date())
+        with self.context.uow(write=False) as uow:
+            grid = grid_minutes if grid_minutes is not None else _grid(uow)
+            times = hours.slot_starts(first, grid)
+            if dentist_id is not None:
+                dentist = _active_user(uow, dentist_id, Role.DENTIST, field="dentist")
+                dentists = [(dentist.id, dentist.display_name)]
+            else:
+                dentists = [(d.id, d.display_name) for d in uow.users.dentists()]
+            if not dentists:
+                return ()
+            found: list[FreeSlot] = []
+            horizon = first + timedelta(days=FREE_SLOT_SEARCH_DAYS - 1)
+            chunk_start = first
+            while chunk_start <= horizon and len(found) < count:
+                chunk_end = min(chunk_start + timedelta(days=FREE_SLOT_CHUNK_DAYS - 1), horizon)
+                busy = uow.appointments.busy_times(
+                    [d for d, _ in dentists], chunk_start, chunk_end + timedelta(days=1)
+                )
+                finder = _FreeTimes(busy)
+                for day in _days(chunk_start, chunk_end):
+                    for slot_time in times:
+                        start = datetime.combine(day, slot_time)
+                        if start <= now:
+                            continue
+                        end = start + timedelta(minutes=duration)
+                        for dentist_ref, name in dentists:
+                            if finder.is_free(dentist_ref, start, end):
+                                found.append(FreeSlot(dentist_ref, name, start, duration))
+                                if len(found) == count:
+                                    return tuple(found)
+                chunk_start = chunk_end + timedelta(days=1)
+        return tuple(found)
+
+    # -- helpers ---------------------------------------------------------------------------
     def _check_start(self, start: datetime, kind: AppointmentType) -> datetime:
-        if start.tzinfo is not None:
-            raise TypeError("start must be the clinic's wall-clock time (a naive datetime)")
-        start = start.replace(second=0, microsecond=0)
+        start = _wall_clock(start)
         try:
             hours.check_start_time(start.time())
         except ValidationError as exc:
@@ -226,6 +596,159 @@ class SchedulingService:
         elif start <= now:
             raise ValidationError("That time has passed: book a time later than now", field="start")
         return start
+
+
+_STATUS_ACTIONS = {
+    _S.CONFIRMED: "confirm_appointment",
+    _S.IN_PROGRESS: "start_appointment",
+    _S.COMPLETED: "complete_appointment",
+    _S.CANCELLED: "cancel_appointment",
+    _S.NO_SHOW: "mark_no_show",
+    _S.PENDING: "reset_appointment",
+}
+
+
+# -- the rules every placement of a visit follows ----------------------------------------------
+def _check_people(
+    uow: UnitOfWork, dentist_id: uuid.UUID, patient_id: uuid.UUID | None
+) -> tuple[User, User | None]:
+    """The dentist is an active dentist, the patient (if the visit has one) an active
+    patient."""
+    dentist = _active_user(uow, dentist_id, Role.DENTIST, field="dentist")
+    if patient_id is None:
+        return dentist, None
+    return dentist, _active_user(uow, patient_id, Role.PATIENT, field="patient")
+
+
+def _check_free(
+    uow: UnitOfWork,
+    dentist: User,
+    patient: User | None,
+    start: datetime,
+    duration: int,
+    *,
+    exclude_id: uuid.UUID | None = None,
+) -> None:
+    """Neither the dentist nor the patient has another active visit sharing a minute
+    with [start, start + duration); ``exclude_id`` is the visit being moved. The first
+    visit in the way is named."""
+    end = hours.end_of(start, duration)
+    if patient is not None:
+        uow.appointments.hold_patient_calendar(patient.id)
+    in_the_way = uow.appointments.overlapping(dentist.id, start, end, exclude_id)
+    if in_the_way:
+        raise dentist_conflict(dentist, in_the_way[0], start)
+    if patient is not None:
+        elsewhere = uow.appointments.patient_overlapping(patient.id, start, end, exclude_id)
+        if elsewhere:
+            raise patient_conflict(patient, elsewhere[0], start)
+
+
+def _check_movable(current: Appointment, start: datetime, dentist_id: uuid.UUID | None) -> None:
+    if current.status in _MOVABLE:
+        return
+    if current.status is _S.IN_PROGRESS:
+        if start == current.start and dentist_id == current.dentist_id:
+            return
+        raise ValidationError(
+            "A visit in progress can't be moved; only its length can change", field="start"
+        )
+    label = status.STATUS_LABELS[current.status]
+    article = "An" if label[0] in "aeiou" else "A"
+    raise ValidationError(f"{article} {label} appointment can't be moved", field="status")
+
+
+def _lost_race(dentist: User, exc: DentistDoubleBookedError, start: datetime) -> ConflictError:
+    if exc.conflicts:
+        return dentist_conflict(dentist, exc.conflicts[0], start)
+    return ConflictError(
+        f"{dentist.display_name} already has an appointment at that time", field="start"
+    )
+
+
+# -- free times ----------------------------------------------------------------------------------
+class _FreeTimes:
+    """Answers "is this dentist free in [start, end)?" in O(log n) from their busy times,
+    whatever overlaps imported data may hold."""
+
+    def __init__(self, busy: dict[uuid.UUID, list[tuple[datetime, datetime]]]) -> None:
+        self._starts: dict[uuid.UUID, list[datetime]] = {}
+        self._latest_end: dict[uuid.UUID, list[datetime]] = {}
+        for dentist_id, spans in busy.items():
+            spans = sorted(spans)
+            self._starts[dentist_id] = [s for s, _ in spans]
+            self._latest_end[dentist_id] = list(accumulate((e for _, e in spans), max))
+
+    def is_free(self, dentist_id: uuid.UUID, start: datetime, end: datetime) -> bool:
+        starts = self._starts.get(dentist_id, [])
+        # Busy spans starting before the slot ends; free when all of them end by its start.
+        before = bisect.bisect_left(starts, end)
+        return before == 0 or self._latest_end[dentist_id][before - 1] <= start
+
+
+def _nobody_free(
+    dentists: list[tuple[uuid.UUID, str]],
+    finder: _FreeTimes,
+    start: datetime,
+    duration: int,
+    grid: int,
+) -> ConflictError:
+    """No dentist is free for a walk-in at ``start``: say when the first chair frees up
+    today, if it does."""
+    for slot_time in hours.slot_starts(start.date(), grid):
+        later = datetime.combine(start.date(), slot_time)
+        if later <= start:
+            continue
+        for dentist_id, name in dentists:
+            if finder.is_free(dentist_id, later, later + timedelta(minutes=duration)):
+                return ConflictError(
+                    f"No dentist is free at {start:%H:%M} for {duration} minutes; the next "
+                    f"free time today is {later:%H:%M} with {name}",
+                    field="start",
+                )
+    return ConflictError(
+        f"No dentist is free for {duration} minutes for the rest of today", field="start"
+    )
+
+
+def _next_grid_line(now: datetime, grid: int) -> datetime:
+    """``now`` if it is on a line of the grid (counted from 09:00), else the next line;
+    09:00 before opening."""
+    opening = datetime.combine(now.date(), hours.OPENING_TIME)
+    if now <= opening:
+        return opening
+    minutes = -(-int((now - opening).total_seconds() // 60) // grid) * grid
+    return opening + timedelta(minutes=minutes)
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _grid(uow: UnitOfWork) -> int:
+    settings = uow.settings.find()
+    return DEFAULT_GRID_MINUTES if settings is None else settings.schedule_grid_minutes
+
+
+def _wall_clock(start: datetime) -> datetime:
+    if start.tzinfo is not None:
+        raise TypeError("start must be the clinic's wall-clock time (a naive datetime)")
+    return start.replace(second=0, microsecond=0)
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    return f"{moment:%H:%M}" if moment.date() == now.date() else f"{moment:%a %d %b %H:%M}"
+
+
+def _placement(start: datetime, duration: int, dentist_id: uuid.UUID | None) -> dict[str, object]:
+    return {
+        "start": start.isoformat(timespec="minutes"),
+        "duration": duration,
+        "dentist_id": None if dentist_id is None else str(dentist_id),
+    }
 
 
 def _appointment_type(value: AppointmentType | str) -> AppointmentType:

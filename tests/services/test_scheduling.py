@@ -1,5 +1,6 @@
 """SchedulingService on both backends: every booking rule, its message and its field; the
-cache and the events after commit; two workstations racing for one slot."""
+cache and the events after commit; two workstations racing for one slot; moving and
+resizing by the same rules; walk-ins."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from dcms_desktop.domain.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    StaleRecordError,
     ValidationError,
 )
 from dcms_desktop.domain.readmodels.scheduling import EN_DASH
@@ -536,3 +538,260 @@ def test_sixteen_workstations_racing_for_two_slots_book_each_slot_once(database)
             select(AppointmentRow.appointment_date, AppointmentRow.appointment_time)
         ).all()
     assert sorted(datetime.combine(d, t) for d, t in stored) == booked
+
+
+# -- moving and resizing (issue 4) ------------------------------------------------------------
+def move(scheduling: SchedulingService, clinic: dict[str, Any], booked: Any, **changes: Any):
+    changes.setdefault("start", booked.start)
+    changes.setdefault("expected_version", booked.version)
+    return scheduling.move(actor_for(clinic["desk"]), booked.id, **changes)
+
+
+def test_a_move_to_a_free_time_is_saved_audited_and_announced(
+    scheduling, clinic, events, database, memory_cache
+) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    scheduling.get_appointment(actor_for(clinic["desk"]), booked.id)  # cached
+    events.clear()
+    moved = move(scheduling, clinic, booked, start=at(14, 30))
+    assert (moved.start, moved.duration, moved.dentist_id) == (at(14, 30), 30, clinic["reyes"].id)
+    assert moved.version == booked.version + 1
+    assert moved.updated_by == clinic["desk"].id
+    assert events == [ChangeEvent("appointment", str(booked.id), "updated", "test-ws")]
+    assert scheduling.get_appointment(actor_for(clinic["desk"]), booked.id).start == at(14, 30)
+    with database.read_sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "move_appointment")).one()
+    assert entry.details["from"]["start"] == "2030-03-05T10:00"
+    assert entry.details["to"]["start"] == "2030-03-05T14:30"
+
+
+def test_a_move_onto_another_visit_is_refused_naming_the_one_in_the_way(
+    scheduling, clinic, database, events
+) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    book(scheduling, clinic, patient_id=clinic["jose"].id, start=at(14), duration=30)
+    events.clear()
+    with pytest.raises(ConflictError) as caught:
+        move(scheduling, clinic, booked, start=at(13, 45))
+    assert caught.value.message == f"Dr Reyes already has Jose Rizal {span('14:00', '14:30')}"
+    assert caught.value.field == "start"
+    assert scheduling.get_appointment(actor_for(clinic["desk"]), booked.id).start == at(10)
+    assert events == []
+
+
+def test_a_move_may_overlap_its_own_old_time_and_land_back_to_back(scheduling, clinic) -> None:
+    booked = book(scheduling, clinic, start=at(10), duration=60)
+    book(scheduling, clinic, patient_id=clinic["jose"].id, start=at(11), duration=30)
+    assert move(scheduling, clinic, booked, start=at(10, 15), duration=45).span == span(
+        "10:15", "11:00"
+    )
+
+
+def test_a_move_onto_a_cancelled_visits_time_is_allowed(scheduling, clinic) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    other = book(scheduling, clinic, patient_id=clinic["jose"].id, start=at(15))
+    scheduling.cancel(actor_for(clinic["desk"]), other.id, "Rebooked elsewhere")
+    assert move(scheduling, clinic, booked, start=at(15)).start == at(15)
+
+
+def test_a_resize_into_the_next_visit_is_refused_and_back_to_back_allowed(
+    scheduling, clinic
+) -> None:
+    booked = book(scheduling, clinic, start=at(10), duration=30)
+    book(scheduling, clinic, patient_id=clinic["jose"].id, start=at(11), duration=30)
+    with pytest.raises(ConflictError) as caught:
+        move(scheduling, clinic, booked, duration=61)
+    assert caught.value.message == f"Dr Reyes already has Jose Rizal {span('11:00', '11:30')}"
+    assert move(scheduling, clinic, booked, duration=60).end == at(11)
+
+
+def test_a_move_to_another_dentist_checks_that_dentists_book(scheduling, clinic) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    book(scheduling, clinic, patient_id=clinic["jose"].id, dentist_id=clinic["cruz"].id)
+    with pytest.raises(ConflictError) as caught:
+        move(scheduling, clinic, booked, dentist_id=clinic["cruz"].id)
+    assert caught.value.message.startswith("Dr Cruz already has Jose Rizal")
+    moved = move(scheduling, clinic, booked, dentist_id=clinic["cruz"].id, start=at(11))
+    assert (moved.dentist_title, moved.start) == ("Dr Cruz", at(11))
+    with pytest.raises(ValidationError) as caught:
+        move(scheduling, clinic, moved, dentist_id=clinic["retired"].id)
+    assert (caught.value.field, caught.value.message) == ("dentist", "Dr Abad is no longer active")
+
+
+def test_a_move_where_the_patient_is_booked_elsewhere_is_refused(scheduling, clinic) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    book(scheduling, clinic, dentist_id=clinic["cruz"].id, start=at(15), duration=45)
+    with pytest.raises(ConflictError) as caught:
+        move(scheduling, clinic, booked, start=at(15, 30))
+    assert caught.value.message == (
+        f"Maria Santos already has an appointment with Dr Cruz {span('15:00', '15:45')}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message_start"),
+    [
+        ({"start": at(8, 45)}, "start", "Appointments start between 09:00 and 18:00"),
+        ({"start": at(18, 15)}, "start", "Appointments start between 09:00 and 18:00"),
+        ({"start": at(10, day=TODAY)}, "start", "That time has passed"),
+        ({"duration": 0}, "duration", "An appointment lasts between 1 and 480 minutes"),
+        ({"duration": 481}, "duration", "An appointment lasts between 1 and 480 minutes"),
+    ],
+)
+def test_a_move_follows_the_booking_rules(scheduling, clinic, changes, field, message_start):
+    booked = book(scheduling, clinic, start=at(10))
+    with pytest.raises(ValidationError) as caught:
+        move(scheduling, clinic, booked, **changes)
+    assert caught.value.field == field
+    assert caught.value.message.startswith(message_start)
+
+
+def test_a_move_of_an_old_version_is_refused_naming_who_moved_it(scheduling, clinic, database):
+    booked = book(scheduling, clinic, start=at(10))
+    with write_session(database) as s:
+        other = make_staff(s, first_name="Lani", last_name="Ocampo")
+    scheduling.move(actor_for(other), booked.id, start=at(12), expected_version=booked.version)
+    with pytest.raises(StaleRecordError) as caught:
+        move(scheduling, clinic, booked, start=at(16))
+    assert caught.value.changed_by == "Lani Ocampo"
+    assert "Lani Ocampo changed Maria Santos's appointment" in caught.value.message
+    assert scheduling.get_appointment(actor_for(clinic["desk"]), booked.id).start == at(12)
+
+
+def test_moving_to_where_it_is_changes_nothing(scheduling, clinic, events) -> None:
+    booked = book(scheduling, clinic, start=at(10))
+    events.clear()
+    assert move(scheduling, clinic, booked).version == booked.version
+    assert events == []
+
+
+@pytest.mark.parametrize("state", ["completed", "cancelled", "no_show"])
+def test_a_finished_visit_cannot_be_moved(scheduling, clinic, database, state) -> None:
+    with write_session(database) as s:
+        row = make_appointment(
+            s, patient=clinic["maria"], dentist=clinic["reyes"], start=at(10), status=state
+        )
+    booked = scheduling.get_appointment(actor_for(clinic["desk"]), row.id)
+    with pytest.raises(ValidationError) as caught:
+        move(scheduling, clinic, booked, start=at(12))
+    assert caught.value.field == "status"
+    assert caught.value.message.endswith("appointment can't be moved")
+
+
+def test_a_visit_in_progress_may_run_longer_but_not_move(scheduling, clinic, database) -> None:
+    with write_session(database) as s:
+        row = make_appointment(
+            s,
+            patient=clinic["maria"],
+            dentist=clinic["reyes"],
+            start=at(10, 30, day=TODAY),  # started before now (11:00)
+            status="in_progress",
+        )
+    running = scheduling.get_appointment(actor_for(clinic["desk"]), row.id)
+    longer = move(scheduling, clinic, running, duration=60)
+    assert longer.end == at(11, 30, day=TODAY)
+    with pytest.raises(ValidationError) as caught:
+        move(scheduling, clinic, longer, start=at(14, day=TODAY))
+    assert caught.value.message == "A visit in progress can't be moved; only its length can change"
+
+
+def test_a_move_lost_to_the_exclusion_constraint_names_the_winner(pg_database, monkeypatch):
+    """PostgreSQL: another workstation's booking lands between our check and our UPDATE."""
+    clinic = _clinic_in(pg_database)
+    context = ServiceContext(
+        pg_database, MemoryCache(), LocalEventBus(), "test-ws", clock=clinic_clock()
+    )
+    scheduling = SchedulingService(context)
+    mine = book(scheduling, clinic, start=at(9))
+    book(scheduling, clinic, patient_id=clinic["jose"].id, start=at(10), duration=45)
+    monkeypatch.setattr(AppointmentRepository, "overlapping", lambda self, *a, **k: ())
+    with pytest.raises(ConflictError) as caught:
+        scheduling.move(
+            actor_for(clinic["desk"]), mine.id, start=at(10, 30), expected_version=mine.version
+        )
+    assert caught.value.message == f"Dr Reyes already has Jose Rizal {span('10:00', '10:45')}"
+    assert scheduling.get_appointment(actor_for(clinic["desk"]), mine.id).start == at(9)
+
+
+# -- walk-ins ---------------------------------------------------------------------------------
+def walk_in_at(database: Database, now: datetime) -> SchedulingService:
+    context = ServiceContext(
+        database, MemoryCache(), LocalEventBus(), "ws", clock=clinic_clock(now)
+    )
+    return SchedulingService(context)
+
+
+def walk_in(scheduling: SchedulingService, clinic: dict[str, Any], **overrides: Any):
+    values: dict[str, Any] = {"patient_id": clinic["jose"].id, "duration": 30}
+    values.update(overrides)
+    return scheduling.walk_in(actor_for(clinic["desk"]), **values)
+
+
+def test_a_walk_in_is_booked_now_with_the_first_free_dentist(scheduling, clinic, database):
+    with write_session(database) as s:
+        make_appointment(  # Dr Cruz (first by name) is busy now
+            s, patient=clinic["maria"], dentist=clinic["cruz"], start=at(10, 30, TODAY), duration=60
+        )
+    booked = walk_in(scheduling, clinic, services=[RequestedService(clinic["cleaning"].id)])
+    assert (booked.start, booked.type, booked.status) == (
+        CLINIC_NOW,
+        AppointmentType.WALK_IN,
+        AppointmentStatus.PENDING,
+    )
+    assert booked.dentist_title == "Dr Reyes"
+    assert [s.service_name for s in booked.services] == ["Cleaning"]
+
+
+@pytest.mark.parametrize(
+    ("now", "start"),
+    [
+        (at(11, 7, TODAY), at(11, 15, TODAY)),
+        (at(11, 15, TODAY), at(11, 15, TODAY)),
+        (at(8, 20, TODAY), at(9, 0, TODAY)),
+        (at(17, 59, TODAY), at(18, 0, TODAY)),
+    ],
+)
+def test_a_walk_in_starts_on_the_next_line_of_the_grid(database, clinic, now, start) -> None:
+    assert walk_in(walk_in_at(database, now), clinic).start == start
+
+
+def test_no_walk_ins_after_the_last_start(database, clinic) -> None:
+    with pytest.raises(ValidationError) as caught:
+        walk_in(walk_in_at(database, at(18, 5, TODAY)), clinic)
+    assert caught.value.field == "start"
+    assert caught.value.message.startswith("Walk-ins are taken between 09:00 and 18:00")
+
+
+def test_with_every_chair_taken_a_walk_in_is_told_when_one_frees_up(scheduling, clinic, database):
+    with write_session(database) as s:
+        make_appointment(
+            s,
+            patient=clinic["maria"],
+            dentist=clinic["reyes"],
+            start=at(10, 30, TODAY),
+            duration=90,
+        )
+        make_appointment(
+            s, patient=clinic["maria"], dentist=clinic["cruz"], start=at(10, 45, TODAY), duration=60
+        )
+    with pytest.raises(ConflictError) as caught:
+        walk_in(scheduling, clinic)
+    assert caught.value.message == (
+        "No dentist is free at 11:00 for 30 minutes; the next free time today is 11:45 with Dr Cruz"
+    )
+
+
+def test_a_walk_in_already_booked_elsewhere_is_refused(scheduling, clinic, database) -> None:
+    with write_session(database) as s:
+        make_appointment(
+            s, patient=clinic["jose"], dentist=clinic["cruz"], start=at(10, 45, TODAY), duration=30
+        )
+    with pytest.raises(ConflictError) as caught:
+        walk_in(scheduling, clinic)
+    assert caught.value.message.startswith("Jose Rizal already has an appointment with Dr Cruz")
+
+
+def test_the_dentists_are_the_active_ones_by_name(scheduling, clinic) -> None:
+    dentists = scheduling.dentists(actor_for(clinic["desk"]))
+    assert [d.display_name for d in dentists] == ["Dr Cruz", "Dr Reyes"]
+    assert scheduling.grid_minutes(actor_for(clinic["desk"])) == 15

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal, sel
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from dcms_desktop.data.models import Appointment as AppointmentRow
 from dcms_desktop.data.models import AppointmentService as AppointmentServiceRow
@@ -37,7 +38,7 @@ from dcms_desktop.domain.enums import (
     AppointmentType,
     PricingModel,
 )
-from dcms_desktop.domain.errors import ConflictError
+from dcms_desktop.domain.errors import ConflictError, NotFoundError, StaleRecordError
 from dcms_desktop.domain.readmodels.people import full_name
 from dcms_desktop.domain.readmodels.scheduling import (
     Appointment,
@@ -57,6 +58,7 @@ _STATUSES = {s.value: s for s in AppointmentStatus}
 _TYPES = {t.value: t for t in AppointmentType}
 _Dentist = aliased(UserRow, name="dentist")
 _Patient = aliased(UserRow, name="patient")
+_Updater = aliased(UserRow, name="updater")
 
 
 class DentistDoubleBookedError(ConflictError):
@@ -109,6 +111,10 @@ def _appointment_query() -> Select[Any]:
             a.version,
             a.created_at,
             a.updated_at,
+            a.confirmed_by,
+            a.cancelled_by,
+            a.completed_by,
+            a.updated_by,
             _Dentist.first_name.label("dentist_first_name"),
             _Dentist.last_name.label("dentist_last_name"),
             _Patient.first_name.label("patient_first_name"),
@@ -215,6 +221,10 @@ def _to_appointment(row: Row[Any], services: Sequence[BookedService] = ()) -> Ap
         created_at=row.created_at,
         updated_at=row.updated_at,
         services=tuple(services),
+        confirmed_by=row.confirmed_by,
+        cancelled_by=row.cancelled_by,
+        completed_by=row.completed_by,
+        updated_by=row.updated_by,
     )
 
 
@@ -245,6 +255,35 @@ class AppointmentRepository:
         """A dentist's appointments starting in the seven days from ``monday``."""
         sunday = monday + timedelta(days=6)
         return self._schedule("week", {"dentist_id": dentist_id, "first": monday, "last": sunday})
+
+    def patient_schedule(self, patient_id: uuid.UUID) -> tuple[ScheduleEntry, ...]:
+        """Every appointment of a patient, every status, by start time (one statement)."""
+        return self._schedule("patient", {"patient_id": patient_id})
+
+    def busy_times(
+        self, dentist_ids: Sequence[uuid.UUID], first_day: date, last_day: date
+    ) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
+        """When each dentist's chair is taken from ``first_day`` to ``last_day``: the
+        [start, end) of their active appointments, by start, including a visit of the day
+        before that runs into ``first_day``. One statement for every dentist and day."""
+        busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {d: [] for d in dentist_ids}
+        if not dentist_ids:
+            return busy
+        a = AppointmentRow
+        earliest = first_day - timedelta(days=1 + hours.MAX_DURATION // (24 * 60))
+        rows = self.session.execute(
+            select(a.dentist_id, a.appointment_date, a.appointment_time, a.duration)
+            .where(
+                a.dentist_id.in_(list(dentist_ids)),
+                a.appointment_date.between(earliest, last_day),
+                a.status.in_(_ACTIVE),
+            )
+            .order_by(a.dentist_id, a.appointment_date, a.appointment_time)
+        )
+        for dentist_id, day, start_time, duration in rows:
+            start = datetime.combine(day, start_time)
+            busy[dentist_id].append((start, start + timedelta(minutes=duration)))
+        return busy
 
     def overlapping(
         self,
@@ -340,6 +379,83 @@ class AppointmentRepository:
         assert booked is not None
         return booked
 
+    def change(
+        self,
+        appointment_id: uuid.UUID,
+        values: Mapping[str, Any],
+        *,
+        expected_version: int,
+        by: uuid.UUID | None,
+    ) -> Appointment:
+        """Write ``values`` (columns of the appointment) if it is still at
+        ``expected_version``, recording ``by`` as who changed it; returns it as stored.
+
+        Someone else's change since that version is a :class:`StaleRecordError` naming
+        them, also when it lands between our read and our UPDATE (the ORM's version
+        counter makes the UPDATE conditional). On PostgreSQL, a new time overlapping
+        another active visit of the dentist is a :class:`DentistDoubleBookedError`.
+        """
+        row = self.session.get(AppointmentRow, appointment_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That appointment no longer exists")
+        if row.version != expected_version:
+            raise self.stale_error(appointment_id)
+        dentist_id = values.get("dentist_id", row.dentist_id)
+        start = datetime.combine(
+            values.get("appointment_date", row.appointment_date),
+            values.get("appointment_time", row.appointment_time),
+        )
+        end = start + timedelta(minutes=values.get("duration", row.duration))
+        try:
+            # A savepoint keeps the transaction usable after a refused UPDATE, to read
+            # who changed it or who is in the way.
+            with self.session.begin_nested():
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.updated_by = by
+                self.session.flush()
+        except StaleDataError:
+            raise self.stale_error(appointment_id) from None
+        except IntegrityError as exc:
+            if _violated_constraint(exc) != DENTIST_OVERLAP_CONSTRAINT:
+                raise
+            in_the_way = AppointmentRow.dentist_id == dentist_id
+            raise DentistDoubleBookedError(
+                self._overlapping(in_the_way, start, end, appointment_id)
+            ) from exc
+        changed = self.get(appointment_id)
+        assert changed is not None
+        return changed
+
+    def stale_error(self, appointment_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of a change made on an old version: who changed it, and when."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(
+                    AppointmentRow.updated_at,
+                    AppointmentRow.patient_name,
+                    _Updater.first_name,
+                    _Updater.last_name,
+                    _Updater.email,
+                )
+                .outerjoin(_Updater, _Updater.id == AppointmentRow.updated_by)
+                .where(AppointmentRow.id == appointment_id)
+            ).one_or_none()
+        if latest is None:
+            return StaleRecordError("That appointment no longer exists")
+        if latest.first_name or latest.last_name:
+            who: str | None = full_name(latest.first_name or "", latest.last_name or "")
+        else:
+            who = latest.email
+        local = latest.updated_at.astimezone()
+        return StaleRecordError(
+            f"{who or 'Someone else'} changed {latest.patient_name}'s appointment at "
+            f"{local:%H:%M} on {local:%d %b %Y}, after you opened it; look at it again "
+            "before changing it.",
+            changed_by=who,
+            changed_at=latest.updated_at,
+        )
+
     # -- helpers ---------------------------------------------------------------------------
     def _overlapping(
         self,
@@ -405,12 +521,15 @@ class AppointmentRepository:
 # -- the schedule's statement -----------------------------------------------------------------
 @functools.cache
 def _schedule_query(dialect: str, kind: str) -> Select[Any]:
-    """The day's (``day``) or a dentist's week's (``dentist_id``, ``first``, ``last``)
-    appointments, columns in :func:`_to_entry`'s order. Built once per dialect and kind:
-    building a statement costs as much as running it on SQLite."""
+    """The day's (``day``), a patient's (``patient_id``) or a dentist's week's
+    (``dentist_id``, ``first``, ``last``) appointments, columns in :func:`_to_entry`'s
+    order. Built once per dialect and kind: building a statement costs as much as running
+    it on SQLite."""
     a = AppointmentRow
     if kind == "day":
         where = [a.appointment_date == bindparam("day")]
+    elif kind == "patient":
+        where = [a.patient_id == bindparam("patient_id")]
     else:
         where = [
             a.dentist_id == bindparam("dentist_id"),

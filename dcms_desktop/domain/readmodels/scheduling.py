@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -78,6 +78,11 @@ class Appointment:
     created_at: datetime
     updated_at: datetime
     services: tuple[BookedService, ...] = ()
+    # Who took each step (status.ACTION_FOR), and who changed it last.
+    confirmed_by: uuid.UUID | None = None
+    cancelled_by: uuid.UUID | None = None
+    completed_by: uuid.UUID | None = None
+    updated_by: uuid.UUID | None = None
 
     @property
     def start(self) -> datetime:
@@ -167,6 +172,55 @@ class ScheduleEntry:
 
 
 @dataclass(frozen=True)
+class FreeSlot:
+    """A start at which a dentist is free for the duration asked about.
+
+    ``dentist_name`` is how the desk names them ("Dr Reyes").
+    """
+
+    dentist_id: uuid.UUID
+    dentist_name: str
+    start: datetime
+    duration: int = 0
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration)
+
+
+@dataclass(frozen=True)
+class DayListDentist:
+    """One dentist's part of the printed day list: their visits by start time."""
+
+    dentist_id: uuid.UUID | None
+    dentist_name: str
+    entries: tuple[ScheduleEntry, ...]
+
+
+@dataclass(frozen=True)
+class DayList:
+    """What the printed day list holds: the clinic, the day, each dentist's visits.
+
+    Cancelled and no-show visits are left out (``left_out`` counts them) unless asked
+    for. ``printed_at`` is the clinic's wall-clock time of printing.
+    """
+
+    clinic_name: str
+    clinic_phone: str | None
+    clinic_address: str | None
+    day: date
+    printed_at: datetime
+    dentists: tuple[DayListDentist, ...]
+    left_out: int = 0
+    alerts: Mapping[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
+    """Medical alerts by patient id, for the patients who have any."""
+
+    @property
+    def appointment_count(self) -> int:
+        return sum(len(d.entries) for d in self.dentists)
+
+
+@dataclass(frozen=True)
 class NewAppointmentService:
     service_id: uuid.UUID
     service_name: str
@@ -236,6 +290,10 @@ def appointment_to_json(appointment: Appointment) -> dict[str, Any]:
         "version": a.version,
         "created_at": a.created_at.isoformat(),
         "updated_at": a.updated_at.isoformat(),
+        "confirmed_by": _opt(a.confirmed_by, str),
+        "cancelled_by": _opt(a.cancelled_by, str),
+        "completed_by": _opt(a.completed_by, str),
+        "updated_by": _opt(a.updated_by, str),
         "services": [
             {
                 "id": str(s.id),
@@ -295,4 +353,9 @@ def appointment_from_json(data: Mapping[str, Any]) -> Appointment:
             )
             for s in data["services"]
         ),
+        # .get: entries cached before these were kept have none.
+        confirmed_by=_opt(data.get("confirmed_by"), uuid.UUID),
+        cancelled_by=_opt(data.get("cancelled_by"), uuid.UUID),
+        completed_by=_opt(data.get("completed_by"), uuid.UUID),
+        updated_by=_opt(data.get("updated_by"), uuid.UUID),
     )
