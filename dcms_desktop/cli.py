@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from dcms_desktop import __version__
@@ -228,14 +229,19 @@ def cmd_config_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from dcms_desktop.services.bench import format_table, run_benchmark
+    from dcms_desktop.services.bench import STARTUP_RUNS, format_table, run_benchmark
 
     settings = _settings(args)
     database = _open_database(settings)
     try:
         context = _service_context(settings, database)
         report = run_benchmark(
-            context, runs=args.runs, seed=args.seed, progress=_progress_printer()
+            context,
+            runs=args.runs,
+            seed=args.seed,
+            progress=_progress_printer(),
+            startup_runs=0 if args.services_only else STARTUP_RUNS,
+            screens=not args.services_only,
         )
     finally:
         database.dispose()
@@ -246,11 +252,47 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report_day(args: argparse.Namespace) -> int:
+    from dcms_desktop.data import migrate
+    from dcms_desktop.services.day_list import DayListService
+
+    day = args.date or date.today()
+    output = Path(args.output or f"day-list-{day.isoformat()}.pdf")
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        if migrate.status(database.engine) != "current":
+            raise CliError("The database schema is not up to date: run `dcms db upgrade` first.")
+        service = DayListService(_service_context(settings, database))
+        day_list = service.day_list(None, day)
+        pdf = service.render_pdf(day_list)
+    finally:
+        database.dispose()
+    try:
+        output.write_bytes(pdf)
+    except OSError as exc:
+        raise CliError(f"Can't write {output}: {exc.strerror or exc}") from exc
+    count = day_list.appointment_count
+    dentists = len(day_list.dentists)
+    print(
+        f"Day list of {day:%a %d %b %Y} ({count} appointment{'' if count == 1 else 's'}, "
+        f"{dentists} dentist{'' if dentists == 1 else 's'}) written to {output}."
+    )
+    return EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2030-03-05") from None
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dcms",
-        description="DCMS Desktop administration: database, demo data, users, benchmark.",
+        description="DCMS Desktop administration: database, demo data, users, benchmark, reports.",
     )
     parser.add_argument("--version", action="version", version=f"dcms {__version__}")
     parser.add_argument(
@@ -302,7 +344,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     bench.add_argument("--runs", type=int, default=60, help="timed runs per operation")
     bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument(
+        "--services-only",
+        action="store_true",
+        help="leave out the figures that start the app or paint screens",
+    )
     bench.set_defaults(handler=cmd_bench)
+
+    report = commands.add_parser("report", help="printable reports (PDF)")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="KIND")
+    day = report_commands.add_parser("day", help="the day list: every dentist's visits of a day")
+    day.add_argument("--date", type=_iso_date, help="the day, YYYY-MM-DD (default: today)")
+    day.add_argument(
+        "-o", "--output", metavar="FILE", help="the PDF to write (default: day-list-DATE.pdf)"
+    )
+    day.set_defaults(handler=cmd_report_day)
     return parser
 
 

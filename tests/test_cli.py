@@ -133,3 +133,63 @@ def test_set_password_without_a_keyring_backend_says_so(
 def test_set_password_on_the_embedded_database_explains_there_is_none(env: Path, capsys) -> None:
     assert dcms(["config", "set-password"]) == 1
     assert "has no password" in capsys.readouterr().err
+
+
+# -- dcms user create -------------------------------------------------------------------------
+USER_ARGS = ["user", "create", "--role", "admin", "--first-name", "Ana", "--last-name", "Reyes"]
+
+
+def test_user_create_reads_the_password_from_stdin_and_the_user_can_sign_in(env: Path) -> None:
+    assert dcms(["db", "upgrade"]) == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "dcms_desktop.cli", *USER_ARGS, "--email", "Ana@Clinic.ph"],
+        capture_output=True,
+        text=True,
+        input="copper lamp river basket\n",
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "Created admin ana@clinic.ph.\n"
+
+    from dcms_desktop.config import load_settings
+    from dcms_desktop.data.cache import MemoryCache
+    from dcms_desktop.data.engine import create_database
+    from dcms_desktop.data.events import LocalEventBus
+    from dcms_desktop.services.auth import AuthService
+    from dcms_desktop.services.context import ServiceContext
+
+    database = create_database(load_settings().database_url)
+    try:
+        context = ServiceContext(database, MemoryCache(), LocalEventBus(), "test-ws")
+        signed_in = AuthService(context).sign_in("ana@clinic.ph", "copper lamp river basket")
+    finally:
+        database.dispose()
+    assert signed_in.actor.role == "admin"
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "expected"),
+    [
+        ("ana@clinic.ph", "copper lamp river basket", "already a user with the email"),
+        ("bo@clinic.ph", "password", "at least 15 characters"),
+        ("bo@clinic.ph", "password2024!!!", "too easy to guess"),
+    ],
+)
+def test_user_create_refuses_a_taken_email_or_a_weak_password_in_one_line(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+    email: str,
+    password: str,
+    expected: str,
+) -> None:
+    assert dcms(["db", "upgrade"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("copper lamp river basket\n"))
+    assert dcms([*USER_ARGS, "--email", "ana@clinic.ph"]) == 0
+    capsys.readouterr()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{password}\n"))
+    assert dcms([*USER_ARGS, "--email", email]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("dcms: ") and expected in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err

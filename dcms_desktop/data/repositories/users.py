@@ -28,6 +28,8 @@ import re
 import string
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -40,9 +42,12 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from dcms_desktop.data.models import User as UserRow
 from dcms_desktop.data.models import (
@@ -53,8 +58,15 @@ from dcms_desktop.data.models import (
     phone_digits_key,
 )
 from dcms_desktop.domain.enums import Role
-from dcms_desktop.domain.errors import ConflictError
-from dcms_desktop.domain.readmodels.people import NewUser, PatientHit, StaffMember, User
+from dcms_desktop.domain.errors import ConflictError, NotFoundError, StaleRecordError
+from dcms_desktop.domain.readmodels.people import (
+    NewUser,
+    PatientHit,
+    StaffMember,
+    User,
+    UserAccount,
+    full_name,
+)
 
 # The greatest code point: every string starting with p sorts below p + this.
 _AFTER_EVERYTHING = "\U0010ffff"
@@ -62,6 +74,8 @@ _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _SPACES = re.compile(r"\s+")
 _NOT_DIGITS = re.compile(r"\D")
 _LETTERS = re.compile(r"[^\W\d_]")
+
+_ADMIN_ROSTER_LOCK = 0x64636D7341646D6E  # "dcmsAdmn": the advisory lock of the admin roster
 
 MIN_PHONE_DIGITS = 3
 """A shorter run of digits would match a large part of the clinic's phone numbers."""
@@ -75,6 +89,117 @@ rows walked, against ``matches`` rows read and sorted)."""
 def normalise_email(email: str) -> str:
     """How emails are stored and compared: stripped and lower-cased."""
     return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the sign-in needs to decide about an account, hash included.
+
+    Only the sign-in, the lock screen and the change of one's own password ask for it
+    (:meth:`UserRepository.credentials_for`); it never leaves the service layer, is never
+    cached, and its ``repr`` leaves the hash out.
+    """
+
+    id: uuid.UUID
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    is_active: bool
+    failed_login_attempts: int
+    locked_until: datetime | None
+    must_change_password: bool
+    password_hash: str = field(repr=False)
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+@dataclass(frozen=True)
+class FailedSignIn:
+    """The account after one more failed sign-in."""
+
+    attempts: int
+    locked_until: datetime | None
+    newly_locked: bool
+
+
+_CREDENTIAL_COLUMNS = (
+    UserRow.id,
+    UserRow.email,
+    UserRow.first_name,
+    UserRow.last_name,
+    UserRow.role,
+    UserRow.is_active,
+    UserRow.failed_login_attempts,
+    UserRow.locked_until,
+    UserRow.must_change_password,
+    UserRow.password_hash,
+)
+
+
+def _to_credentials(row: Row[Any]) -> Credentials:
+    return Credentials(
+        id=row.id,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        role=Role(row.role),
+        is_active=row.is_active,
+        failed_login_attempts=row.failed_login_attempts,
+        locked_until=row.locked_until,
+        must_change_password=row.must_change_password,
+        password_hash=row.password_hash,
+    )
+
+
+_UPDATER = aliased(UserRow, name="updater")
+_ACCOUNT_COLUMNS = (
+    UserRow.id,
+    UserRow.email,
+    UserRow.first_name,
+    UserRow.last_name,
+    UserRow.role,
+    UserRow.is_active,
+    UserRow.phone,
+    UserRow.failed_login_attempts,
+    UserRow.locked_until,
+    UserRow.last_login,
+    UserRow.must_change_password,
+    UserRow.version,
+    UserRow.updated_at,
+    _UPDATER.first_name.label("updater_first_name"),
+    _UPDATER.last_name.label("updater_last_name"),
+    _UPDATER.email.label("updater_email"),
+)
+
+
+def _updater_name(first: str | None, last: str | None, email: str | None) -> str | None:
+    if first or last:
+        return full_name(first or "", last or "")
+    return email
+
+
+def _to_account(row: Row[Any], as_of: datetime | None) -> UserAccount:
+    return UserAccount(
+        id=row.id,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        role=Role(row.role),
+        is_active=row.is_active,
+        phone=row.phone,
+        failed_login_attempts=row.failed_login_attempts,
+        locked_until=row.locked_until,
+        last_login=row.last_login,
+        must_change_password=row.must_change_password,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by_name=_updater_name(
+            row.updater_first_name, row.updater_last_name, row.updater_email
+        ),
+        as_of=as_of,
+    )
 
 
 def _to_user(row: UserRow) -> User:
@@ -199,6 +324,252 @@ class UserRepository:
             # Another workstation took the email between the check and the insert.
             raise taken from exc
         return _to_user(row)
+
+    # -- sign-in ---------------------------------------------------------------------------
+    def credentials_for(self, email: str) -> Credentials | None:
+        """The sign-in facts (hash included) of the user with this email, any case."""
+        row = self.session.execute(
+            select(*_CREDENTIAL_COLUMNS).where(email_key(UserRow.email) == normalise_email(email))
+        ).one_or_none()
+        return None if row is None else _to_credentials(row)
+
+    def credentials_of(self, user_id: uuid.UUID, *, lock: bool = False) -> Credentials | None:
+        """The sign-in facts of one user; ``lock=True`` holds the row until the transaction
+        ends (``FOR UPDATE`` on PostgreSQL; SQLite's write transaction already does)."""
+        query = select(*_CREDENTIAL_COLUMNS).where(UserRow.id == user_id)
+        if lock and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = self.session.execute(query).one_or_none()
+        return None if row is None else _to_credentials(row)
+
+    def record_failed_sign_in(
+        self, user_id: uuid.UUID, *, at: datetime, lock_after: int, lock_for: timedelta
+    ) -> FailedSignIn:
+        """Count one more failed sign-in in a row; the ``lock_after``-th locks the account
+        until ``at + lock_for``. A lock that has run out starts the count again."""
+        current = self.credentials_of(user_id, lock=True)
+        if current is None:
+            raise NotFoundError("That user no longer exists")
+        expired = current.locked_until is not None and current.locked_until <= at
+        attempts = (0 if expired else current.failed_login_attempts) + 1
+        locked_until = None if expired else current.locked_until
+        newly_locked = attempts >= lock_after and not current.is_locked(at)
+        if newly_locked:
+            locked_until = at + lock_for
+        self._bookkeeping(user_id, at, failed_login_attempts=attempts, locked_until=locked_until)
+        return FailedSignIn(attempts, locked_until, newly_locked)
+
+    def record_sign_in(
+        self, user_id: uuid.UUID, *, at: datetime, new_hash: str | None = None
+    ) -> None:
+        """A successful sign-in: the failure count starts again, ``last_login`` is ``at``,
+        and ``new_hash`` (a re-hash with the current parameters) replaces the old one."""
+        values: dict[str, Any] = {
+            "failed_login_attempts": 0,
+            "locked_until": None,
+            "last_login": at,
+        }
+        if new_hash is not None:
+            values["password_hash"] = new_hash
+        self._bookkeeping(user_id, at, **values)
+
+    def clear_failed_sign_ins(self, user_id: uuid.UUID, *, at: datetime) -> None:
+        """The right password was given again (the lock screen): the count starts again."""
+        self._bookkeeping(user_id, at, failed_login_attempts=0, locked_until=None)
+
+    def unlock(self, user_id: uuid.UUID, *, by: uuid.UUID | None, at: datetime) -> None:
+        """An admin lifts a lock: no failed sign-ins, no lock."""
+        self._bookkeeping(user_id, at, failed_login_attempts=0, locked_until=None, updated_by=by)
+
+    def set_password(
+        self,
+        user_id: uuid.UUID,
+        password_hash: str,
+        *,
+        must_change: bool,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> None:
+        """Store a new hash; ``must_change`` asks for a new password at the next sign-in (an
+        admin's reset). A new password also lifts any lock."""
+        self._bookkeeping(
+            user_id,
+            at,
+            password_hash=password_hash,
+            must_change_password=must_change,
+            failed_login_attempts=0,
+            locked_until=None,
+            updated_by=by,
+        )
+
+    def _bookkeeping(self, user_id: uuid.UUID, at: datetime, **values: Any) -> None:
+        """Change the account's sign-in state without a new version: someone's failed
+        sign-in must not make an admin's open edit of their profile stale."""
+        self.session.flush()
+        table = UserRow.__table__
+        result = self.session.execute(
+            update(table).where(table.c.id == user_id).values(updated_at=at, **values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFoundError("That user no longer exists")
+        loaded = self.session.identity_map.get(identity_key(UserRow, user_id))
+        if loaded is not None:
+            self.session.expire(loaded)  # read it again, changed, when next asked
+
+    # -- accounts (the admin's user list) --------------------------------------------------
+    def accounts(
+        self, roles: Iterable[Role | str] | None = None, *, as_of: datetime | None = None
+    ) -> list[UserAccount]:
+        """Staff, dentists and admins (or only ``roles``) with their account state, by last
+        and first name."""
+        wanted = (
+            [Role(r).value for r in roles]
+            if roles is not None
+            else [Role.STAFF.value, Role.DENTIST.value, Role.ADMIN.value]
+        )
+        rows = self.session.execute(
+            select(*_ACCOUNT_COLUMNS)
+            .outerjoin(_UPDATER, _UPDATER.id == UserRow.updated_by)
+            .where(UserRow.role.in_(wanted))
+            .order_by(*_search_order())
+        )
+        return [_to_account(row, as_of) for row in rows]
+
+    def account(self, user_id: uuid.UUID, *, as_of: datetime | None = None) -> UserAccount | None:
+        """One user's account as the admin's list shows it (patients too: the caller
+        decides what it may see)."""
+        row = self.session.execute(
+            select(*_ACCOUNT_COLUMNS)
+            .outerjoin(_UPDATER, _UPDATER.id == UserRow.updated_by)
+            .where(UserRow.id == user_id)
+        ).one_or_none()
+        return None if row is None else _to_account(row, as_of)
+
+    def active_admin_ids(self, *, lock: bool = False) -> list[uuid.UUID]:
+        """The active admins. ``lock=True`` (in a write unit of work) makes another
+        transaction that asks the same wait until this one ends, so that two admins
+        demoting each other at once can't leave the clinic without one: on PostgreSQL a
+        transaction-scoped advisory lock (it also covers the first admin, when there is
+        no row to lock yet) and ``FOR UPDATE`` on the admins' rows; SQLite's write
+        transaction holds the database's write lock already."""
+        query = select(UserRow.id).where(
+            UserRow.role == Role.ADMIN.value, UserRow.is_active.is_(True)
+        )
+        if lock and self._dialect == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(_ADMIN_ROSTER_LOCK)))
+            query = query.with_for_update()
+        return list(self.session.scalars(query.order_by(UserRow.id)))
+
+    def update_profile(
+        self,
+        user_id: uuid.UUID,
+        expected_version: int,
+        *,
+        email: str,
+        first_name: str,
+        last_name: str,
+        phone: str | None,
+        role: Role,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> list[str]:
+        """Save a profile edited from ``expected_version``; returns the names of the
+        fields that changed (none: nothing is written).
+
+        ``StaleRecordError`` (``changed_by``, ``changed_at``) when someone saved the user
+        since that version; ``ConflictError`` when another user has the email.
+        """
+        email = normalise_email(email)
+        values = {
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "phone": phone,
+            "role": Role(role).value,
+        }
+        row = self._row_at(user_id, expected_version)
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        if not changed:
+            return []
+        taken = ConflictError(f"There is already a user with the email {email}", field="email")
+        if "email" in changed:
+            other = self.by_email(email)
+            if other is not None and other.id != user_id:
+                raise taken
+        try:
+            with self.session.begin_nested():
+                for name in changed:
+                    setattr(row, name, values[name])
+                self._stamp(row, by, at)
+        except IntegrityError as exc:
+            raise taken from exc
+        return changed
+
+    def set_active(
+        self,
+        user_id: uuid.UUID,
+        active: bool,
+        expected_version: int,
+        *,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> bool:
+        """Activate or deactivate a user read at ``expected_version``; False when it
+        already was so (nothing written). ``StaleRecordError`` as for a profile edit."""
+        row = self._row_at(user_id, expected_version)
+        if row.is_active == active:
+            return False
+        with self.session.begin_nested():
+            row.is_active = active
+            self._stamp(row, by, at)
+        return True
+
+    def _row_at(self, user_id: uuid.UUID, expected_version: int) -> UserRow:
+        row = self.session.get(UserRow, user_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That user no longer exists")
+        if row.version != expected_version:
+            raise self.stale_error(user_id)
+        return row
+
+    def _stamp(self, row: UserRow, by: uuid.UUID | None, at: datetime) -> None:
+        """Flush the edit of ``row``; the version makes the UPDATE conditional, so an edit
+        saved by another workstation in between raises ``StaleRecordError``."""
+        row.updated_by = by
+        row.updated_at = at
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self.stale_error(row.id) from None
+
+    def stale_error(self, user_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of an edit made on an old version: who saved the user, and when."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(
+                    UserRow.first_name,
+                    UserRow.last_name,
+                    UserRow.updated_at,
+                    _UPDATER.first_name.label("updater_first_name"),
+                    _UPDATER.last_name.label("updater_last_name"),
+                    _UPDATER.email.label("updater_email"),
+                )
+                .outerjoin(_UPDATER, _UPDATER.id == UserRow.updated_by)
+                .where(UserRow.id == user_id)
+            ).one()
+        who = (
+            _updater_name(latest.updater_first_name, latest.updater_last_name, latest.updater_email)
+            or "Someone"
+        )
+        when = latest.updated_at
+        local = when.astimezone()
+        name = full_name(latest.first_name, latest.last_name)
+        return StaleRecordError(
+            f"{who} changed {name}'s account at {local:%H:%M} on {local:%d %b %Y} while you "
+            "were editing it; reopen it to see their changes.",
+            changed_by=who,
+            changed_at=when,
+        )
 
     # -- lists -----------------------------------------------------------------------------
     def list_staff(self, roles: Iterable[Role | str] | None = None) -> tuple[StaffMember, ...]:
