@@ -1,0 +1,1 @@
+"""The Admin section: users and clinic settings."""
