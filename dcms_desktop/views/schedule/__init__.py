@@ -1,0 +1,1 @@
+"""The appointment book: day and week views, booking, status actions."""
