@@ -154,6 +154,7 @@ class User(Base):
         Index("idx_users_role", "role"),
         Index("idx_users_active", "is_active"),
         Index("idx_users_email_verified", "is_email_verified"),
+        Index("idx_users_date_of_birth", "date_of_birth"),
     )
 
 

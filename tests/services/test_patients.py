@@ -452,3 +452,18 @@ def test_the_patient_page_holds_the_summary_visits_and_alerts(patients, clinic, 
 def test_the_page_of_an_unknown_patient_is_not_found(patients, clinic) -> None:
     with pytest.raises(NotFoundError):
         patients.patient_page(actor_for(clinic["desk"]), uuid.uuid4())
+
+
+def test_a_patient_is_found_by_date_of_birth_typed_year_first(service_context, clinic) -> None:
+    with write_session(service_context.database) as session:
+        born = make_patient(
+            session, first_name="Zoë", last_name="Ñúñez", date_of_birth=date(1984, 3, 2)
+        )
+        make_patient(
+            session, first_name="Other", last_name="Person", date_of_birth=date(1984, 3, 3)
+        )
+    patients = PatientService(service_context)
+    desk = actor_for(clinic["desk"])
+    for typed in ("1984-03-02", "1984/3/2", " 1984-03-02 "):
+        assert [hit.id for hit in patients.search(desk, typed)] == [born.id], typed
+    assert patients.search(desk, "1984-02-30") == ()

@@ -29,7 +29,7 @@ import string
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -72,6 +72,7 @@ from dcms_desktop.domain.readmodels.people import (
 _AFTER_EVERYTHING = "\U0010ffff"
 _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _SPACES = re.compile(r"\s+")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _NOT_DIGITS = re.compile(r"\D")
 _LETTERS = re.compile(r"[^\W\d_]")
 
@@ -246,6 +247,21 @@ def _to_staff(row: Row[Any]) -> StaffMember:
         phone=row.phone,
         is_active=row.is_active,
     )
+
+
+def parse_birth_date(typed: str) -> date | None:
+    """A full date typed year first ("1984-03-02", "1984/3/2"), else None.
+
+    Only year-first dates count: "02/03/1984" means March 2nd in one clinic and
+    February 3rd in another, and would be read as phone digits anyway.
+    """
+    match = _ISO_DATE.fullmatch(typed)
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
 
 
 def _hit_query() -> Select[Any]:
@@ -605,6 +621,9 @@ class UserRepository:
         typed = _SPACES.sub(" ", text).strip()
         if not typed or limit < 1:
             return ()
+        born = parse_birth_date(typed)
+        if born is not None:
+            return self._born_on(born, limit, include_inactive)
         folded = typed.translate(_ASCII_FOLD) if self._dialect == "sqlite" else typed.lower()
         others: list[tuple[ColumnElement[str], str]] = [
             (full_name_key(UserRow.first_name, UserRow.last_name), folded),
@@ -641,6 +660,26 @@ class UserRepository:
                 date_of_birth=row.date_of_birth,
             )
             for row in ordered[:limit]
+        )
+
+    def _born_on(self, born: date, limit: int, include_inactive: bool) -> tuple[PatientHit, ...]:
+        """Patients born on ``born``, by last then first name (the birth-date index)."""
+        rows = self.session.execute(
+            _hit_query()
+            .where(*self._patients_only(include_inactive), UserRow.date_of_birth == born)
+            .order_by(*_search_order())
+            .limit(limit)
+        )
+        return tuple(
+            PatientHit(
+                id=row.id,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                email=row.email,
+                phone=row.phone,
+                date_of_birth=row.date_of_birth,
+            )
+            for row in rows
         )
 
     def _patients_only(self, include_inactive: bool) -> list[ColumnElement[bool]]:
