@@ -29,6 +29,14 @@ from dcms_desktop.services.context import ServiceContext
 CHART_CACHE_SECONDS = 3600
 REMEMBERED_EMAILS = 10_000
 UPDATED = "updated"
+RECORD_TREATMENTS = "record_treatments"
+"""The audit action of a completed visit's treatments written to the chart."""
+
+
+def is_extraction(service_name: str) -> bool:
+    """Whether a service takes teeth out (its teeth become missing, not treated): the
+    catalogue names them "... extraction ..."."""
+    return "extraction" in service_name.casefold()
 
 
 class _EmailBook:

@@ -41,16 +41,17 @@ from __future__ import annotations
 import bisect
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from dcms_desktop.data import cache_keys
 from dcms_desktop.data.repositories.appointments import DentistDoubleBookedError
+from dcms_desktop.data.repositories.charts import NewTreatment
 from dcms_desktop.data.uow import UnitOfWork
 from dcms_desktop.domain import hours, pricing, status
-from dcms_desktop.domain.enums import AppointmentStatus, AppointmentType, Role
+from dcms_desktop.domain.enums import AppointmentStatus, AppointmentType, Role, ToothChartUse
 from dcms_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.catalog import DentalService
@@ -66,6 +67,7 @@ from dcms_desktop.domain.readmodels.scheduling import (
 )
 from dcms_desktop.domain.teeth import validate_teeth
 from dcms_desktop.services import audit
+from dcms_desktop.services.charting import RECORD_TREATMENTS, is_extraction
 from dcms_desktop.services.context import ServiceContext
 
 __all__ = [
@@ -412,15 +414,70 @@ class SchedulingService:
         treatment_notes: str | None = None,
         expected_version: int | None = None,
     ) -> Appointment:
-        """in progress -> completed (``completed_by``); dentists and admins only. Later
-        issues add the chart, the stock deductions and the bill to this step."""
+        """in progress -> completed (``completed_by``); dentists and admins only.
+
+        In the same transaction, each service with teeth (its ``tooth_chart_use`` other
+        than "not needed") becomes a treatment on the patient's chart and its teeth are
+        marked treated (extractions: missing), audited; the chart's cache entry is
+        dropped after the commit. Later issues add the stock deductions and the bill."""
         return self._change_status(
             actor,
             appointment_id,
             _S.COMPLETED,
             expected_version=expected_version,
             notes=treatment_notes,
+            then=self._chart_treatments,
         )
+
+    def _chart_treatments(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
+        """Record a completed visit's treatments on the patient's chart (see complete)."""
+        if done.patient_id is None:
+            return
+        catalogue = uow.services.by_ids(
+            line.service_id for line in done.services if line.service_id is not None
+        )
+        treatments = []
+        for line in done.services:
+            service = None if line.service_id is None else catalogue.get(line.service_id)
+            if not line.teeth or (
+                service is not None and service.tooth_chart_use is ToothChartUse.NOT_NEEDED
+            ):
+                continue
+            treatments.append(
+                NewTreatment(
+                    service_id=line.service_id,
+                    service_name=line.service_name,
+                    teeth=line.teeth,
+                    surfaces=line.surfaces,
+                    detail=line.treatment_notes or done.treatment_notes,
+                    extraction=is_extraction(line.service_name),
+                )
+            )
+        version = uow.charts.record_treatments(
+            done.patient_id,
+            treatments,
+            treatment_date=done.date,
+            appointment_id=done.id,
+            completed_by=actor.user_id,
+        )
+        if version is None:
+            return
+        audit.record(
+            uow,
+            actor,
+            RECORD_TREATMENTS,
+            "tooth_chart",
+            done.patient_id,
+            at=self.context.now(),
+            details={
+                "appointment_id": str(done.id),
+                "treatments": [
+                    {"service": t.service_name, "teeth": list(t.teeth)} for t in treatments
+                ],
+                "version": version,
+            },
+        )
+        uow.announce("tooth_chart", done.patient_id, UPDATED)
 
     def cancel(
         self,
@@ -453,6 +510,7 @@ class SchedulingService:
         expected_version: int | None,
         reason: str | None = None,
         notes: str | None = None,
+        then: Callable[[UnitOfWork, Actor, Appointment], None] | None = None,
     ) -> Appointment:
         action = _STATUS_ACTIONS[target]
         require(
@@ -492,6 +550,8 @@ class SchedulingService:
                 at=self.context.now(),
                 details=details,
             )
+            if then is not None:
+                then(uow, actor, changed)
             patient = None if current.patient_id is None else uow.users.get(current.patient_id)
             self._after_change(uow, changed, patient)
             uow.commit()

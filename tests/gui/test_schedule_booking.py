@@ -123,13 +123,14 @@ def test_booking_by_mouse_drags_a_free_range_and_books_it(qtbot, clinic, screens
     )
     assert dialog.patient() is not None
     dialog.add_service(_service(dialog, "Composite filling"))
-    dialog.teeth_edit_for(_service(dialog, "Composite filling").id).setText("16, 17")
+    # 16 and 17 are missing on this demo patient's chart, so can't be chosen: 14 and 15.
+    dialog.teeth_edit_for(_service(dialog, "Composite filling").id).setText("14, 15")
     dialog.reason_edit.setText("Two cavities found at check-up")
     if dialog.alert_strip is not None:
         qtbot.waitUntil(dialog.alert_strip.isVisible, timeout=3000)
     screenshot(dialog, "schedule-booking-dialog")
     appointment = _book_and_wait(qtbot, page, dialog)
-    assert appointment.services[0].teeth == (16, 17)
+    assert appointment.services[0].teeth == (14, 15)
     assert appointment.reason == "Two cavities found at check-up"
     block = view.grid_layout().block_for(appointment.id)
     assert block is not None and block.column == 2 and block.start_minute == minute
@@ -277,3 +278,51 @@ def test_a_new_patient_made_from_the_dialog_is_the_one_booked(qtbot, clinic):
     assert "Corazon Quimpo-Bell" in dialog.chosen_patient.text()
     qtbot.waitUntil(dialog.alert_strip.isVisible, timeout=3000)
     assert "latex" in dialog.alert_strip.text().lower()
+
+
+def test_teeth_clicked_on_the_chart_fill_the_line_and_the_price_follows(qtbot, clinic):
+    page = open_page(qtbot, clinic, day=tomorrow())
+    dialog = page.new_appointment()
+    _wait_for_catalogue(qtbot, dialog)
+    filling = _service(dialog, "Composite filling")
+    dialog.add_service(filling)
+    editor = dialog.services
+    chart = editor.tooth_chart
+    assert chart.isVisibleTo(dialog) and editor.charted_service() == filling
+    assert editor.line_price(filling.id)[0] == "—"
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.tooth_rect(36).center())
+    assert dialog.teeth_edit_for(filling.id).text() == "36"
+    qty, price = editor.line_price(filling.id)
+    assert qty == "1" and price.replace(",", "").endswith(f"{filling.price:.2f}")
+    chart.set_selection([36, 37, 46])
+    assert dialog.teeth_edit_for(filling.id).text() == "36, 37, 46"
+    qty, price = editor.line_price(filling.id)
+    assert qty == "3" and price.replace(",", "").endswith(f"{filling.price * 3:.2f}")
+    dialog.teeth_edit_for(filling.id).setText("11, 21")
+    assert chart.selection() == (11, 21)
+    assert editor.line_price(filling.id)[0] == "2"
+    # A service that needs no teeth has no chart.
+    cleaning = _service(dialog, "Oral prophylaxis (cleaning)")
+    dialog.add_service(cleaning)
+    assert editor.charted_service() == filling
+    dialog.remove_service(filling.id)
+    assert editor.charted_service() is None and not chart.isVisibleTo(dialog)
+
+
+def test_the_patients_missing_teeth_cannot_be_chosen(qtbot, clinic):
+    page = open_page(qtbot, clinic, day=tomorrow())
+    dialog = page.new_appointment()
+    _wait_for_catalogue(qtbot, dialog)
+    _choose_patient_by_typing(qtbot, dialog)
+    filling = _service(dialog, "Composite filling")
+    dialog.add_service(filling)
+    chart = dialog.services.tooth_chart
+    qtbot.waitUntil(lambda: bool(chart.state().missing), timeout=3000)
+    gone = min(chart.state().missing)
+    assert not chart.is_selectable(gone)
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.tooth_rect(gone).center())
+    assert chart.selection() == () and dialog.teeth_edit_for(filling.id).text() == ""
+    qtbot.keyClicks(dialog.teeth_edit_for(filling.id), str(gone))
+    assert dialog.shown_errors()["teeth"] == (
+        f"Composite filling: Tooth {gone} is missing, so it can't be chosen"
+    )

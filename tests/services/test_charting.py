@@ -14,7 +14,11 @@ from sqlalchemy import event, select
 from dcms_desktop.data import cache_keys
 from dcms_desktop.data.engine import Database
 from dcms_desktop.data.events import ChangeEvent
+from dcms_desktop.data.models import Appointment as AppointmentRow
+from dcms_desktop.data.models import AppointmentService as AppointmentServiceRow
 from dcms_desktop.data.models import AuditEntry
+from dcms_desktop.data.models import ToothChart as ToothChartRow
+from dcms_desktop.data.models import ToothTreatment as ToothTreatmentRow
 from dcms_desktop.domain.enums import AppointmentStatus
 from dcms_desktop.domain.errors import (
     NotFoundError,
@@ -248,3 +252,137 @@ def test_only_dentists_and_admins_mark_teeth_and_patients_see_no_chart(charts, c
         mark(charts, clinic, who="desk")
     with pytest.raises(PermissionDeniedError):
         charts.patient_chart(actor_for(clinic["maria"]), clinic["maria"].id)
+
+
+# -- completing a visit ---------------------------------------------------------------------
+def visit_in_progress(database: Database, clinic: dict[str, Any], *services: Any) -> uuid.UUID:
+    """Maria's visit with Dr Reyes, today and in progress, with these service lines."""
+    with write_session(database) as s:
+        return make_appointment(
+            s,
+            patient=clinic["maria"],
+            dentist=clinic["reyes"],
+            start=CLINIC_NOW.replace(hour=9, minute=0, second=0, microsecond=0),
+            status="in_progress",
+            services=services,
+        ).id
+
+
+@pytest.fixture
+def completing(service_context, database) -> dict[str, Any]:
+    with write_session(database) as s:
+        extraction = make_service(
+            s, name="Simple extraction", pricing_model="Per Tooth", tooth_chart_use="required"
+        )
+        sealant = make_service(
+            s, name="Sealant", pricing_model="Per Tooth", tooth_chart_use="optional"
+        )
+        polish = make_service(s, name="Polish", tooth_chart_use="not needed")
+    return {
+        "scheduling": SchedulingService(service_context),
+        "charts": ChartService(service_context),
+        "extraction": extraction,
+        "sealant": sealant,
+        "polish": polish,
+    }
+
+
+def test_completing_a_visit_records_its_treatments_and_marks_the_teeth(
+    completing, clinic, database, memory_cache
+) -> None:
+    maria, reyes = clinic["maria"], actor_for(clinic["reyes"])
+    with write_session(database) as s:
+        make_chart(s, maria, missing=[18], treated=[36], disabled=[38, 46])
+    ident = visit_in_progress(
+        database,
+        clinic,
+        (clinic["filling"], [16, 17]),
+        (completing["extraction"], [46]),
+        (completing["sealant"], [26]),
+        (completing["polish"], [11]),  # not chart work: records nothing
+        (completing["sealant"], []),  # optional without teeth: nothing either
+    )
+    desk = actor_for(clinic["desk"])
+    assert completing["charts"].patient_chart(desk, maria.id).planned_teeth == (11, 16, 17, 26, 46)
+    completing["scheduling"].complete(reyes, ident, treatment_notes="All done")
+    assert memory_cache.get_json(cache_keys.patient_chart(maria.email)) is None
+    chart = completing["charts"].patient_chart(desk, maria.id)
+    assert (chart.missing, chart.treated, chart.disabled, chart.version) == (
+        (18, 46),
+        (16, 17, 26, 36),
+        (38,),
+        2,
+    )
+    assert chart.planned == ()
+    assert sorted((t.service_name, t.teeth) for t in chart.treatments) == [
+        ("Filling", (16, 17)),
+        ("Sealant", (26,)),
+        ("Simple extraction", (46,)),
+    ]
+    for treatment in chart.treatments:
+        assert treatment.appointment_id == ident
+        assert treatment.completed_by == reyes.user_id
+        assert treatment.treatment_date == CLINIC_NOW.date()
+        assert treatment.detail == "All done"
+    with database.read_sessions() as s:
+        entries = s.scalars(select(AuditEntry).order_by(AuditEntry.action)).all()
+    assert [(e.action, e.entity) for e in entries] == [
+        ("complete_appointment", "appointment"),
+        ("record_treatments", "tooth_chart"),
+    ]
+
+
+def test_completing_creates_the_chart_and_keeps_surfaces(completing, clinic, database) -> None:
+    maria = clinic["maria"]
+    ident = visit_in_progress(database, clinic, (clinic["filling"], [36]))
+    with write_session(database) as s:
+        line = s.scalars(
+            select(AppointmentServiceRow).where(AppointmentServiceRow.appointment_id == ident)
+        ).one()
+        line.surfaces = {"36": ["M", "O"]}
+    completing["scheduling"].complete(actor_for(clinic["reyes"]), ident)
+    chart = completing["charts"].patient_chart(actor_for(clinic["desk"]), maria.id)
+    assert (chart.treated, chart.version) == ((36,), 1)
+    assert [t.surfaces for t in chart.treatments] == [{"36": ("M", "O")}]
+
+
+def test_a_visit_without_chart_work_leaves_the_chart_alone(completing, clinic, database) -> None:
+    ident = visit_in_progress(database, clinic, (completing["polish"], [11]), clinic["cleaning"])
+    completing["scheduling"].complete(actor_for(clinic["reyes"]), ident)
+    chart = completing["charts"].patient_chart(actor_for(clinic["desk"]), clinic["maria"].id)
+    assert (chart.treated, chart.treatments, chart.version) == ((), (), 0)
+    with database.read_sessions() as s:
+        assert s.scalars(select(AuditEntry.action)).all() == ["complete_appointment"]
+
+
+def test_a_refused_completion_records_no_treatment(completing, clinic, database) -> None:
+    ident = visit_in_progress(database, clinic, (clinic["filling"], [16]))
+    with pytest.raises(StaleRecordError):
+        completing["scheduling"].complete(actor_for(clinic["reyes"]), ident, expected_version=99)
+    with pytest.raises(PermissionDeniedError):
+        completing["scheduling"].complete(actor_for(clinic["desk"]), ident)
+    with database.read_sessions() as s:
+        assert s.scalars(select(ToothTreatmentRow.id)).all() == []
+        assert s.scalars(select(ToothChartRow.id)).all() == []
+
+
+def test_treatments_are_written_in_the_same_transaction_as_the_status(
+    completing, clinic, database
+) -> None:
+    """A failure after the chart was written rolls the status change back with it."""
+    ident = visit_in_progress(database, clinic, (clinic["filling"], [16]))
+    scheduling = completing["scheduling"]
+    original = scheduling._after_change
+
+    def explode(*args: Any) -> None:
+        raise RuntimeError("the workstation lost power")
+
+    scheduling._after_change = explode  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        scheduling.complete(actor_for(clinic["reyes"]), ident)
+    scheduling._after_change = original  # type: ignore[method-assign]
+    with database.read_sessions() as s:
+        assert s.scalars(select(ToothTreatmentRow.id)).all() == []
+        assert s.scalar(select(AppointmentRow.status).where(AppointmentRow.id == ident)) == (
+            "in_progress"
+        )

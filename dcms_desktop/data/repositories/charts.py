@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -17,13 +18,19 @@ from sqlalchemy.orm import Session
 
 from dcms_desktop.data.models import Appointment as AppointmentRow
 from dcms_desktop.data.models import AppointmentService as AppointmentServiceRow
+from dcms_desktop.data.models import Service as ServiceRow
 from dcms_desktop.data.models import ToothChart as ToothChartRow
 from dcms_desktop.data.models import ToothTreatment as ToothTreatmentRow
 from dcms_desktop.data.models import User as UserRow
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.domain.enums import AppointmentStatus, Role
 from dcms_desktop.domain.errors import StaleRecordError
-from dcms_desktop.domain.readmodels.charting import PlannedWork, ToothChart, Treatment
+from dcms_desktop.domain.readmodels.charting import (
+    PlannedWork,
+    Surfaces,
+    ToothChart,
+    Treatment,
+)
 from dcms_desktop.domain.readmodels.people import full_name
 
 # Booked and not yet done: what the chart shows as planned.
@@ -52,6 +59,7 @@ def _to_treatment(row: Row[Any]) -> Treatment:
         appointment_id=row.appointment_id,
         completed_by=row.completed_by,
         created_at=row.created_at,
+        service_category=row.category,
     )
 
 
@@ -82,7 +90,9 @@ _TREATMENTS = (
         _t.appointment_id,
         _t.completed_by,
         _t.created_at,
+        ServiceRow.category,
     )
+    .outerjoin(ServiceRow, ServiceRow.id == _t.service_id)
     .where(_t.patient_id == bindparam("patient_id"))
     .order_by(_t.treatment_date.desc(), _t.created_at.desc(), _t.id.desc())
 )
@@ -99,6 +109,19 @@ _PLANNED = (
     .where(_a.patient_id == bindparam("patient_id"), _a.status.in_(_PLANNED_STATUSES))
     .order_by(_a.appointment_date, _a.appointment_time, _a.id, _s.created_at, _s.id)
 )
+
+
+@dataclass(frozen=True)
+class NewTreatment:
+    """A treatment to record: one completed service line with teeth."""
+
+    service_id: uuid.UUID | None
+    service_name: str
+    teeth: tuple[int, ...]
+    surfaces: Surfaces | None
+    detail: str | None
+    extraction: bool = False
+    """An extraction makes its teeth missing rather than treated."""
 
 
 class ToothChartRepository:
@@ -191,6 +214,101 @@ class ToothChartRepository:
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise self._stale(patient_id)
         return expected_version + 1
+
+    def record_treatments(
+        self,
+        patient_id: uuid.UUID,
+        treatments: Iterable[NewTreatment],
+        *,
+        treatment_date: date,
+        appointment_id: uuid.UUID | None,
+        completed_by: uuid.UUID | None,
+    ) -> int | None:
+        """Write a ``tooth_treatments`` row per treatment and mark its teeth on the chart
+        (treated; missing for an extraction, no longer treated nor disabled), creating
+        the chart when the patient has none. The chart row is locked for the update, so
+        a concurrent chart save waits rather than being lost. Returns the chart's new
+        version; ``None`` when there was nothing with teeth to record."""
+        done = [t for t in treatments if t.teeth]
+        if not done:
+            return None
+        for treatment in done:
+            self.session.add(
+                ToothTreatmentRow(
+                    id=uuid.uuid4(),
+                    patient_id=patient_id,
+                    service_id=treatment.service_id,
+                    service_name=treatment.service_name,
+                    treatment_date=treatment_date,
+                    detail=treatment.detail,
+                    teeth_fdi=list(treatment.teeth),
+                    surfaces=(
+                        None
+                        if not treatment.surfaces
+                        else {k: list(v) for k, v in treatment.surfaces.items()}
+                    ),
+                    appointment_id=appointment_id,
+                    completed_by=completed_by,
+                )
+            )
+        extracted = {t for x in done if x.extraction for t in x.teeth}
+        treated = {t for x in done if not x.extraction for t in x.teeth} - extracted
+        return self._mark(patient_id, extracted, treated, completed_by, first_try=True)
+
+    def _mark(
+        self,
+        patient_id: uuid.UUID,
+        extracted: set[int],
+        treated: set[int],
+        by: uuid.UUID | None,
+        *,
+        first_try: bool,
+    ) -> int:
+        current = self.session.execute(
+            select(
+                ToothChartRow.missing_teeth,
+                ToothChartRow.treated_teeth,
+                ToothChartRow.disabled_teeth,
+                ToothChartRow.version,
+            )
+            .where(ToothChartRow.patient_id == patient_id)
+            .with_for_update()
+        ).one_or_none()
+        before: tuple[set[int], set[int], set[int]] = (
+            (set(), set(), set())
+            if current is None
+            else (
+                set(_teeth(current.missing_teeth)),
+                set(_teeth(current.treated_teeth)),
+                set(_teeth(current.disabled_teeth)),
+            )
+        )
+        values = {
+            "missing_teeth": sorted((before[0] | extracted) - treated),
+            "treated_teeth": sorted((before[1] | treated) - extracted),
+            "disabled_teeth": sorted(before[2] - extracted),
+            "updated_by": by,
+            "updated_at": utcnow(),
+        }
+        if current is None:
+            try:
+                with self.session.begin_nested():
+                    self.session.add(
+                        ToothChartRow(id=uuid.uuid4(), patient_id=patient_id, **values)
+                    )
+            except IntegrityError:
+                if not first_try:
+                    raise
+                # Another workstation created the chart since the read: update theirs.
+                return self._mark(patient_id, extracted, treated, by, first_try=False)
+            return 1
+        self.session.execute(
+            update(ToothChartRow)
+            .where(ToothChartRow.patient_id == patient_id)
+            .values(version=ToothChartRow.version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return int(current.version) + 1
 
     def _stale(self, patient_id: uuid.UUID) -> StaleRecordError:
         row = self.session.execute(

@@ -32,6 +32,8 @@ class Treatment:
     appointment_id: uuid.UUID | None
     completed_by: uuid.UUID | None
     created_at: datetime
+    service_category: str | None = None
+    """The catalogue category of the service (its colour on the chart), if still listed."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def chart_to_json(chart: ToothChart) -> dict[str, Any]:
                 "appointment_id": _opt(t.appointment_id, str),
                 "completed_by": _opt(t.completed_by, str),
                 "created_at": t.created_at.isoformat(),
+                "service_category": t.service_category,
             }
             for t in chart.treatments
         ],
@@ -141,6 +144,7 @@ def chart_from_json(data: Mapping[str, Any]) -> ToothChart:
                 appointment_id=_opt(t["appointment_id"], uuid.UUID),
                 completed_by=_opt(t["completed_by"], uuid.UUID),
                 created_at=datetime.fromisoformat(t["created_at"]),
+                service_category=t.get("service_category"),
             )
             for t in data["treatments"]
         ),

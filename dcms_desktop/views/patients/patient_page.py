@@ -2,7 +2,8 @@
 
 Read with one ``PatientService.patient_page`` call, off the UI thread. The Overview tab
 holds the details, the summary (appointments, completed, last visit, billed, paid,
-balance) and the upcoming and past appointments; the Chart, Bills and Records tabs say
+balance) and the upcoming and past appointments; the Chart tab the tooth chart
+(:mod:`.chart_tab`, read by its own background call); the Bills and Records tabs say
 plainly that their part is not built yet and what it will hold.
 """
 
@@ -39,9 +40,11 @@ from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.people import Actor, PatientPage, User
 from dcms_desktop.domain.readmodels.reports import PatientSummary
 from dcms_desktop.domain.readmodels.scheduling import ScheduleEntry
+from dcms_desktop.services.charting import ChartService
 from dcms_desktop.services.patients import PatientService
 from dcms_desktop.views.patients.alert_strip import AlertStrip
 from dcms_desktop.views.patients.background import run_for
+from dcms_desktop.views.patients.chart_tab import ChartTab
 from dcms_desktop.views.patients.patient_form import PatientFormDialog, age_on
 from dcms_desktop.views.tasks import TaskHandle
 
@@ -70,9 +73,8 @@ TYPE_TEXT = {
 }
 COMING = {
     "chart": (
-        "The tooth chart is not built yet.",
-        "It comes with the tooth-chart issue: this patient's FDI chart, the state of each "
-        "tooth, and the treatments done and planned, updated when a visit is completed.",
+        "The tooth chart can't be shown here.",
+        "This screen was opened without access to the charts.",
     ),
     "bills": (
         "Bills are not built yet.",
@@ -246,7 +248,10 @@ class PatientPageView(QWidget):
         *,
         currency: Callable[[], str] | None = None,
         today: Callable[[], date] = date.today,
+        charts: ChartService | None = None,
     ) -> None:
+        """``charts`` defaults to a ChartService on ``patients``'s context; without either
+        the Chart tab says it can't be shown."""
         super().__init__(parent)
         self.setObjectName("patientPage")
         self.setStyleSheet(_STYLE)
@@ -260,6 +265,10 @@ class PatientPageView(QWidget):
         self._task: TaskHandle | None = None
         self._seq = 0
         self.form: PatientFormDialog | None = None
+        context = getattr(patients, "context", None)
+        if charts is None and context is not None:
+            charts = ChartService(context)
+        self.chart_tab: ChartTab | None = None if charts is None else ChartTab(charts, actor)
         self._build()
 
     # -- building --------------------------------------------------------------------------
@@ -303,7 +312,11 @@ class PatientPageView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("patientTabs")
         self.tabs.addTab(self._overview(), "Overview")
-        for key, title in (("chart", "Chart"), ("bills", "Bills"), ("records", "Records")):
+        if self.chart_tab is not None:
+            self.tabs.addTab(self.chart_tab, "Chart")
+        else:
+            self.tabs.addTab(self._coming("chart"), "Chart")
+        for key, title in (("bills", "Bills"), ("records", "Records")):
             self.tabs.addTab(self._coming(key), title)
         self.body.addWidget(self.message)
         self.body.addWidget(self.tabs)
@@ -441,6 +454,8 @@ class PatientPageView(QWidget):
         patient_id = self._patient_id
         if patient_id is None:
             return
+        if self.chart_tab is not None:
+            self.chart_tab.show_patient(patient_id)
         if self._task is not None:
             self._task.cancel()
         self._seq += 1
@@ -583,7 +598,7 @@ class PatientPageView(QWidget):
             return False
         if entity == "*":
             return True
-        if entity == "patient":
+        if entity in ("patient", "tooth_chart"):
             return entity_id == str(self._patient_id)
         # An appointment or bill event names its own id, not the patient's: re-read, it
         # may be one of ours or a new one (cheap: one patient's page).

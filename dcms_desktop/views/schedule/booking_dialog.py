@@ -51,6 +51,7 @@ from dcms_desktop.domain.errors import DcmsError
 from dcms_desktop.domain.medical import medical_alerts
 from dcms_desktop.domain.readmodels.catalog import DentalService
 from dcms_desktop.domain.readmodels.people import Actor, PatientHit
+from dcms_desktop.services.charting import ChartService
 from dcms_desktop.views.schedule.palette import type_label
 from dcms_desktop.views.schedule.services_editor import ServicesEditor, set_invalid
 from dcms_desktop.views.schedule.task_group import TaskGroup
@@ -148,6 +149,7 @@ class BookingDialog(QDialog):
         self._tasks = TaskGroup(self)
         self._search_task: TaskHandle | None = None
         self._alert_task: TaskHandle | None = None
+        self._chart_task: TaskHandle | None = None
         self._book_task: TaskHandle | None = None
         self._slots_task: TaskHandle | None = None
         self._server_errors: dict[str, str] = {}
@@ -267,7 +269,9 @@ class BookingDialog(QDialog):
         self.services.teeth_edited.connect(self._teeth_edited)
         self.service_picker = self.services.picker
         label.setBuddy(self.service_picker)
-        teeth_hint = QLabel("Teeth as FDI numbers, e.g. 16, 17 (11–48, primary 51–85).")
+        teeth_hint = QLabel(
+            "Click the teeth on the chart, or type FDI numbers, e.g. 16, 17 (11–48, 51–85)."
+        )
         teeth_hint.setProperty("role", "hint")
         reason_label = QLabel("&Reason for the visit")
         self.reason_edit = QLineEdit()
@@ -471,6 +475,7 @@ class BookingDialog(QDialog):
         self.patient_search.clear()
         self._clear_server("patient")
         self._load_alerts(hit.id)
+        self._load_chart(hit.id)
         self._refresh_errors()
 
     def patient(self) -> PatientHit | None:
@@ -487,6 +492,30 @@ class BookingDialog(QDialog):
             lambda _report: medical_alerts(backend.patients.get(actor, patient_id).medical_history),
             on_done=self.alert_strip.set_alerts,
             on_error=lambda error: log.warning("medical alerts not loaded: %s", error),
+        )
+
+    def _load_chart(self, patient_id: uuid.UUID) -> None:
+        """Read the patient's chart so their missing and not selectable teeth can't be
+        chosen for treatment."""
+        if self._chart_task is not None:
+            self._chart_task.cancel()
+        self.services.set_unavailable((), ())
+        context = getattr(self._backend, "context", None)
+        if context is None:
+            return
+        actor = self._actor
+
+        def read(_report: Any) -> Any:
+            return ChartService(context).patient_chart(actor, patient_id)
+
+        def show(chart: Any) -> None:
+            if self._patient is not None and self._patient.id == patient_id:
+                self.services.set_unavailable(chart.missing, chart.disabled)
+
+        self._chart_task = self._tasks.run(
+            read,
+            on_done=show,
+            on_error=lambda error: log.warning("tooth chart not loaded: %s", error),
         )
 
     def new_patient(self) -> None:
@@ -781,7 +810,13 @@ class BookingDialog(QDialog):
         super().keyPressEvent(event)
 
     def reject(self) -> None:
-        for task in (self._search_task, self._alert_task, self._slots_task, self._book_task):
+        for task in (
+            self._search_task,
+            self._alert_task,
+            self._chart_task,
+            self._slots_task,
+            self._book_task,
+        ):
             if task is not None:
                 task.cancel()
         super().reject()

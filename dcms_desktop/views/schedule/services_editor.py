@@ -2,22 +2,26 @@
 
 A searchable picker ("fill" finds "Composite filling") adds a service to the table; a
 service whose ``tooth_chart_use`` is required or optional gets a field for its teeth,
-typed as FDI numbers ("16, 17") and checked as they are typed with
-:func:`dcms_desktop.domain.teeth.parse_teeth_text`. The tooth-chart issue replaces the
-field with the chart.
+chosen on the tooth chart under the table (the field shows the chart's choice and may
+still be typed in, checked with :func:`dcms_desktop.domain.teeth.parse_teeth_text`). The
+chart serves the service whose teeth field last had the focus (the last one added, at
+first). The patient's missing and not-selectable teeth can't be chosen
+(:meth:`ServicesEditor.set_unavailable`). Quantity and price follow the teeth live for
+Per Tooth services.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -26,11 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dcms_desktop.domain import hours
-from dcms_desktop.domain.enums import ToothChartUse
+from dcms_desktop.domain import hours, pricing
+from dcms_desktop.domain.enums import PricingModel, ToothChartUse
 from dcms_desktop.domain.errors import ValidationError
+from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.catalog import DentalService
 from dcms_desktop.domain.teeth import parse_teeth_text
+from dcms_desktop.widgets.toothchart.state import ChartState, SelectionMode
+from dcms_desktop.widgets.toothchart.widget import ToothChartWidget
+
+QTY_COLUMN, PRICE_COLUMN, REMOVE_COLUMN = 3, 4, 5
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -44,17 +53,38 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
 class _ServiceRow:
     """A chosen service and, when it takes teeth, the field they are typed in."""
 
-    def __init__(self, service: DentalService, teeth_edit: QLineEdit | None) -> None:
+    def __init__(
+        self,
+        service: DentalService,
+        teeth_edit: QLineEdit | None,
+        unavailable: Callable[[], dict[int, str]],
+    ) -> None:
         self.service = service
         self.teeth_edit = teeth_edit
+        self._unavailable = unavailable
 
     def teeth(self) -> tuple[int, ...]:
-        """The teeth typed (``ValidationError`` for a bad one; required and empty too)."""
+        """The teeth typed (``ValidationError`` for a bad one, a missing or not selectable
+        one; required and empty too)."""
         text = self.teeth_edit.text() if self.teeth_edit is not None else ""
         teeth = parse_teeth_text(text) if text.strip() else ()
         if not teeth and self.service.tooth_chart_use is ToothChartUse.REQUIRED:
             raise ValidationError(f"{self.service.name} needs the teeth it is for", field="teeth")
+        unavailable = self._unavailable()
+        for tooth in teeth:
+            why = unavailable.get(tooth)
+            if why is not None:
+                raise ValidationError(
+                    f"Tooth {tooth} is {why}, so it can't be chosen", field="teeth"
+                )
         return teeth
+
+    def quantity(self) -> int | None:
+        """The quantity billed for the teeth as they stand (None while they are wrong)."""
+        try:
+            return pricing.quantity_for(self.service.pricing_model, teeth=self.teeth())
+        except ValidationError:
+            return None
 
 
 class ServicesEditor(QWidget):
@@ -69,6 +99,12 @@ class ServicesEditor(QWidget):
         super().__init__(parent)
         self._catalogue: tuple[DentalService, ...] = ()
         self._rows: list[_ServiceRow] = []
+        self._unavailable: dict[int, str] = {}
+        self._missing: frozenset[int] = frozenset()
+        self._disabled: frozenset[int] = frozenset()
+        self._charted: _ServiceRow | None = None
+        self._syncing = False
+        self._currency = "USD"
 
         self.picker = QComboBox()
         self.picker.setObjectName("servicePicker")
@@ -83,10 +119,12 @@ class ServicesEditor(QWidget):
         completer.activated[str].connect(self._add_named)
         self.picker.activated.connect(self._add_at)
 
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, 6)
         self.table.setObjectName("servicesTable")
         self.table.setAccessibleName("Services to book")
-        self.table.setHorizontalHeaderLabels(["Service", "Minutes", "Teeth (FDI)", ""])
+        self.table.setHorizontalHeaderLabels(
+            ["Service", "Minutes", "Teeth (FDI)", "Qty", "Price", ""]
+        )
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -94,14 +132,27 @@ class ServicesEditor(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (QTY_COLUMN, PRICE_COLUMN, REMOVE_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnWidth(2, 150)
-        self.table.setMinimumHeight(130)
+        self.table.setMinimumHeight(110)
+
+        self.chart_label = QLabel("")
+        self.chart_label.setObjectName("bookingChartLabel")
+        self.tooth_chart = ToothChartWidget()
+        self.tooth_chart.setObjectName("bookingToothChart")
+        self.tooth_chart.set_selection_mode(SelectionMode.MULTIPLE)
+        self.tooth_chart.setMinimumSize(380, 170)
+        self.tooth_chart.selection_changed.connect(self._chart_selection)
+        self.chart_label.hide()
+        self.tooth_chart.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.picker)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.chart_label)
+        layout.addWidget(self.tooth_chart, 2)
 
     # -- the catalogue -----------------------------------------------------------------------
     def set_catalogue(self, services: Sequence[DentalService]) -> None:
@@ -156,7 +207,6 @@ class ServicesEditor(QWidget):
             required = service.tooth_chart_use is ToothChartUse.REQUIRED
             teeth_edit.setPlaceholderText("required" if required else "optional")
             teeth_edit.setAccessibleName(f"Teeth for {service.name}")
-            teeth_edit.textEdited.connect(lambda _text: self.teeth_edited.emit())
             table.setCellWidget(index, 2, teeth_edit)
         remove = QPushButton("✕")
         remove.setObjectName("removeService")
@@ -164,8 +214,18 @@ class ServicesEditor(QWidget):
         remove.setToolTip(f"Remove {service.name}")
         remove.setFlat(True)
         remove.clicked.connect(lambda _checked=False, sid=service.id: self.remove_service(sid))
-        table.setCellWidget(index, 3, remove)
-        self._rows.append(_ServiceRow(service, teeth_edit))
+        table.setCellWidget(index, REMOVE_COLUMN, remove)
+        for column in (QTY_COLUMN, PRICE_COLUMN):
+            item = QTableWidgetItem("")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(index, column, item)
+        row = _ServiceRow(service, teeth_edit, lambda: self._unavailable)
+        self._rows.append(row)
+        self._show_price(row)
+        if teeth_edit is not None:
+            teeth_edit.textChanged.connect(lambda _text, r=row: self._teeth_typed(r))
+            teeth_edit.installEventFilter(self)
+            self._chart_for(row)
         self.changed.emit()
         if teeth_edit is not None:
             teeth_edit.setFocus()
@@ -175,8 +235,117 @@ class ServicesEditor(QWidget):
             if row.service.id == service_id:
                 self.table.removeRow(index)
                 del self._rows[index]
+                if row is self._charted:
+                    charted = [r for r in self._rows if r.teeth_edit is not None]
+                    self._chart_for(charted[-1] if charted else None)
                 break
         self.changed.emit()
+
+    # -- the tooth chart ---------------------------------------------------------------------
+    def set_unavailable(self, missing: Iterable[int], disabled: Iterable[int]) -> None:
+        """The patient's missing and not selectable teeth: shown, never chosen."""
+        self._missing = frozenset(missing)
+        self._disabled = frozenset(disabled)
+        self._unavailable = {t: "not selectable" for t in self._disabled} | {
+            t: "missing" for t in self._missing
+        }
+        # Teeth typed before the chart came stay typed (and are refused by name), rather
+        # than silently dropped with the chart's selection.
+        self._syncing = True
+        try:
+            self.tooth_chart.set_state(
+                ChartState.build(missing=self._missing, disabled=self._missing | self._disabled)
+            )
+        finally:
+            self._syncing = False
+        for row in self._rows:
+            self._show_price(row)
+        self.teeth_edited.emit()
+
+    def set_currency(self, currency: str) -> None:
+        self._currency = currency
+        for row in self._rows:
+            self._show_price(row)
+
+    def charted_service(self) -> DentalService | None:
+        """The service whose teeth the chart is choosing."""
+        return None if self._charted is None else self._charted.service
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            row = next((r for r in self._rows if r.teeth_edit is watched), None)
+            if row is not None and row is not self._charted:
+                self._chart_for(row)
+        return super().eventFilter(watched, event)
+
+    def _chart_for(self, row: _ServiceRow | None) -> None:
+        self._charted = row
+        shown = row is not None
+        self.tooth_chart.setVisible(shown)
+        self.chart_label.setVisible(shown)
+        if row is None:
+            return
+        need = "required" if row.service.tooth_chart_use is ToothChartUse.REQUIRED else "optional"
+        self.chart_label.setText(f"Teeth for {row.service.name} ({need}): click them on the chart")
+        self._sync_chart(row)
+
+    def _sync_chart(self, row: _ServiceRow) -> None:
+        edit = row.teeth_edit
+        assert edit is not None
+        try:
+            teeth = parse_teeth_text(edit.text()) if edit.text().strip() else ()
+        except ValidationError:
+            return
+        self._syncing = True
+        try:
+            self.tooth_chart.set_selection(t for t in teeth if t not in self._unavailable)
+        finally:
+            self._syncing = False
+
+    def _chart_selection(self, selection: tuple[int, ...]) -> None:
+        row = self._charted
+        if self._syncing or row is None or row.teeth_edit is None:
+            return
+        self._syncing = True
+        try:
+            row.teeth_edit.setText(", ".join(str(t) for t in selection))
+        finally:
+            self._syncing = False
+        self._show_price(row)
+        self.teeth_edited.emit()
+
+    def _teeth_typed(self, row: _ServiceRow) -> None:
+        self._show_price(row)
+        if self._syncing:
+            return
+        if row is self._charted:
+            self._sync_chart(row)
+        self.teeth_edited.emit()
+
+    def _show_price(self, row: _ServiceRow) -> None:
+        index = self._rows.index(row)
+        quantity = row.quantity()
+        per_tooth = row.service.pricing_model is PricingModel.PER_TOOTH
+        qty_item = self.table.item(index, QTY_COLUMN)
+        price_item = self.table.item(index, PRICE_COLUMN)
+        if qty_item is None or price_item is None:
+            return
+        if quantity is None and per_tooth:
+            qty_item.setText("—")
+            price_item.setText(f"{format_money(row.service.price, self._currency)} /tooth")
+            return
+        quantity = quantity or 1
+        qty_item.setText(str(quantity))
+        price_item.setText(
+            format_money(pricing.line_subtotal(row.service.price, quantity), self._currency)
+        )
+
+    def line_price(self, service_id: uuid.UUID) -> tuple[str, str]:
+        """(quantity, price) as the table shows them for ``service_id``."""
+        index = next(i for i, r in enumerate(self._rows) if r.service.id == service_id)
+        qty, price = self.table.item(index, QTY_COLUMN), self.table.item(index, PRICE_COLUMN)
+        assert qty is not None and price is not None
+        return qty.text(), price.text()
 
     def chosen_services(self) -> tuple[DentalService, ...]:
         return tuple(row.service for row in self._rows)
