@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
@@ -51,7 +51,13 @@ from dcms_desktop.data.repositories.appointments import DentistDoubleBookedError
 from dcms_desktop.data.repositories.charts import NewTreatment
 from dcms_desktop.data.uow import UnitOfWork
 from dcms_desktop.domain import hours, pricing, status
-from dcms_desktop.domain.enums import AppointmentStatus, AppointmentType, Role, ToothChartUse
+from dcms_desktop.domain.enums import (
+    AppointmentStatus,
+    AppointmentType,
+    Role,
+    ToothChartUse,
+    ToothSurface,
+)
 from dcms_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.catalog import DentalService
@@ -62,10 +68,11 @@ from dcms_desktop.domain.readmodels.scheduling import (
     NewAppointment,
     NewAppointmentService,
     ScheduleEntry,
+    Surfaces,
     appointment_from_json,
     appointment_to_json,
 )
-from dcms_desktop.domain.teeth import validate_teeth
+from dcms_desktop.domain.teeth import parse_fdi, validate_teeth
 from dcms_desktop.services import audit
 from dcms_desktop.services.charting import RECORD_TREATMENTS, is_extraction
 from dcms_desktop.services.context import ServiceContext
@@ -104,6 +111,8 @@ class RequestedService:
     teeth: Sequence[int | str] = ()
     sessions: int = 1
     films: int = 1
+    # Marked surfaces per tooth, e.g. {16: ("M", "O")}; only for teeth in ``teeth``.
+    surfaces: Mapping[int | str, Sequence[str]] | None = None
 
 
 def _on_day(conflict: Appointment, start: datetime) -> str:
@@ -282,6 +291,7 @@ class SchedulingService:
         dentist, patient = _check_people(uow, dentist_id, patient_id)
         assert patient is not None
         lines = _price(uow, services)
+        _check_teeth_present(uow, patient, lines)
         _check_free(uow, dentist, patient, start, duration)
         new = NewAppointment(
             patient_id=patient.id,
@@ -852,9 +862,61 @@ def _price(
                 quantity=quantity,
                 unit_price=service.price,
                 subtotal=pricing.line_subtotal(service.price, quantity),
+                surfaces=_surfaces(request.surfaces, teeth),
             )
         )
     return tuple(lines)
+
+
+_SURFACE_ORDER = [surface.value for surface in ToothSurface]
+
+
+def _surfaces(
+    requested: Mapping[int | str, Sequence[str]] | None, teeth: tuple[int, ...]
+) -> Surfaces | None:
+    """The marked surfaces keyed by FDI number as text, checked against the teeth."""
+    if not requested:
+        return None
+    marked: dict[str, tuple[str, ...]] = {}
+    for tooth, surfaces in requested.items():
+        number = parse_fdi(tooth)
+        if number not in teeth:
+            raise ValidationError(
+                f"Surfaces are marked on tooth {number}, which is not among the teeth chosen",
+                field="teeth",
+            )
+        unknown = sorted(set(surfaces) - set(_SURFACE_ORDER))
+        if unknown:
+            raise ValidationError(
+                f"{', '.join(unknown)} is not a tooth surface: use M, D, O, B or L",
+                field="teeth",
+            )
+        if surfaces:
+            marked[str(number)] = tuple(s for s in _SURFACE_ORDER if s in set(surfaces))
+    return marked or None
+
+
+def _check_teeth_present(
+    uow: UnitOfWork, patient: User, lines: Sequence[NewAppointmentService]
+) -> None:
+    """Missing and disabled teeth of the patient's chart can't be chosen for treatment."""
+    wanted = {tooth for line in lines for tooth in line.teeth}
+    if not wanted:
+        return
+    chart = uow.charts.chart_for(patient.id)
+    if chart is None:
+        return
+    for tooth in sorted(wanted):
+        if tooth in chart.missing:
+            raise ValidationError(
+                f"Tooth {tooth} is missing on {patient.full_name}'s chart, so it can't be treated",
+                field="teeth",
+            )
+        if tooth in chart.disabled:
+            raise ValidationError(
+                f"Tooth {tooth} is marked not selectable on {patient.full_name}'s chart",
+                field="teeth",
+            )
 
 
 def _not_offered(service: DentalService | None) -> str:

@@ -326,3 +326,23 @@ def test_the_patients_missing_teeth_cannot_be_chosen(qtbot, clinic):
     assert dialog.shown_errors()["teeth"] == (
         f"Composite filling: Tooth {gone} is missing, so it can't be chosen"
     )
+
+
+def test_surfaces_clicked_on_the_chart_go_with_the_booking(qtbot, clinic):
+    from PySide6.QtCore import QPoint
+
+    from dcms_desktop.domain.enums import ToothSurface
+    from dcms_desktop.widgets.toothchart.geometry import polygon_centre
+
+    page = open_page(qtbot, clinic, day=tomorrow())
+    dialog = page.new_appointment()
+    _wait_for_catalogue(qtbot, dialog)
+    filling = _service(dialog, "Composite filling")
+    dialog.add_service(filling)
+    chart = dialog.services.tooth_chart
+    for surface in (ToothSurface.OCCLUSAL, ToothSurface.MESIAL):
+        x, y = polygon_centre(chart.chart_layout().tooth(36).surfaces[surface])
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    # Marking a surface chooses its tooth for the line.
+    assert dialog.teeth_edit_for(filling.id).text() == "36"
+    assert dialog.services.requested() == [(filling.id, (36,), {36: ("M", "O")})]

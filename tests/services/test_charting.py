@@ -386,3 +386,38 @@ def test_treatments_are_written_in_the_same_transaction_as_the_status(
         assert s.scalar(select(AppointmentRow.status).where(AppointmentRow.id == ident)) == (
             "in_progress"
         )
+
+
+def _book_teeth(completing, clinic, service, teeth, surfaces=None):
+    return completing["scheduling"].book_appointment(
+        actor_for(clinic["desk"]),
+        patient_id=clinic["maria"].id,
+        dentist_id=clinic["reyes"].id,
+        start=datetime.combine(TOMORROW, datetime.min.time()).replace(hour=10),
+        duration=30,
+        services=[RequestedService(service.id, teeth=teeth, surfaces=surfaces)],
+    )
+
+
+def test_missing_and_disabled_teeth_cannot_be_booked_for_treatment(
+    completing, clinic, database
+) -> None:
+    with write_session(database) as s:
+        make_chart(s, clinic["maria"], missing=[16], treated=[], disabled=[38])
+    for tooth, words in ((16, "Tooth 16 is missing"), (38, "Tooth 38 is marked not selectable")):
+        with pytest.raises(ValidationError) as caught:
+            _book_teeth(completing, clinic, completing["sealant"], [tooth])
+        assert caught.value.field == "teeth"
+        assert words in caught.value.message
+    assert _book_teeth(completing, clinic, completing["sealant"], [17]).services[0].teeth == (17,)
+
+
+def test_surfaces_marked_at_booking_are_kept_with_their_teeth(completing, clinic, database) -> None:
+    booked = _book_teeth(
+        completing, clinic, clinic["filling"], [36, 37], surfaces={36: ["O", "M"], "37": ["D"]}
+    )
+    assert booked.services[0].surfaces == {"36": ("M", "O"), "37": ("D",)}
+    with pytest.raises(ValidationError, match="not among the teeth chosen"):
+        _book_teeth(completing, clinic, clinic["filling"], [36], surfaces={46: ["M"]})
+    with pytest.raises(ValidationError, match="X is not a tooth surface"):
+        _book_teeth(completing, clinic, clinic["filling"], [36], surfaces={36: ["X"]})

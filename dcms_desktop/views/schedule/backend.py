@@ -8,7 +8,7 @@ hand the widgets a fake with the same attribute and method names.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +35,13 @@ class ScheduleBackend:
         return self.context.local_now()
 
     @staticmethod
-    def requested_service(service_id: uuid.UUID, teeth: Sequence[int] = ()) -> Any:
+    def requested_service(
+        service_id: uuid.UUID,
+        teeth: Sequence[int] = (),
+        surfaces: Mapping[int, Sequence[str]] | None = None,
+    ) -> Any:
         """What ``book_appointment``/``walk_in`` take for one service."""
-        return RequestedService(service_id, tuple(teeth))
+        return RequestedService(service_id, tuple(teeth), surfaces=dict(surfaces or {}) or None)
 
 
 def _day_list_service(context: ServiceContext) -> Any:

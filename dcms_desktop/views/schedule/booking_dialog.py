@@ -744,7 +744,8 @@ class BookingDialog(QDialog):
         patient = self._patient
         assert patient is not None
         services = [
-            backend.requested_service(sid, teeth) for sid, teeth in self.services.requested()
+            backend.requested_service(sid, teeth, surfaces)
+            for sid, teeth, surfaces in self.services.requested()
         ]
         duration = self.duration_spin.value()
         reason = self.reason_edit.text().strip() or None

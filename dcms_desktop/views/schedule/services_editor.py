@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from dcms_desktop.domain import hours, pricing
-from dcms_desktop.domain.enums import PricingModel, ToothChartUse
+from dcms_desktop.domain.enums import PricingModel, ToothChartUse, ToothSurface
 from dcms_desktop.domain.errors import ValidationError
 from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.catalog import DentalService
@@ -62,6 +63,12 @@ class _ServiceRow:
         self.service = service
         self.teeth_edit = teeth_edit
         self._unavailable = unavailable
+        # Surfaces marked on the chart for this service: tooth -> "M", "O", ...
+        self.surfaces: dict[int, set[str]] = {}
+
+    def marked_surfaces(self, teeth: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """The marked surfaces of those of ``teeth`` that have any."""
+        return {t: tuple(sorted(self.surfaces[t])) for t in teeth if self.surfaces.get(t)}
 
     def teeth(self) -> tuple[int, ...]:
         """The teeth typed (``ValidationError`` for a bad one, a missing or not selectable
@@ -144,6 +151,7 @@ class ServicesEditor(QWidget):
         self.tooth_chart.set_selection_mode(SelectionMode.MULTIPLE)
         self.tooth_chart.setMinimumSize(380, 170)
         self.tooth_chart.selection_changed.connect(self._chart_selection)
+        self.tooth_chart.surface_toggled.connect(self._chart_surface)
         self.chart_label.hide()
         self.tooth_chart.hide()
 
@@ -298,9 +306,29 @@ class ServicesEditor(QWidget):
             return
         self._syncing = True
         try:
+            state = self.tooth_chart.state()
+            marked = {
+                t: frozenset(ToothSurface(v) for v in s) for t, s in row.surfaces.items() if s
+            }
+            self.tooth_chart.set_state(replace(state, marked_surfaces=marked))
             self.tooth_chart.set_selection(t for t in teeth if t not in self._unavailable)
         finally:
             self._syncing = False
+
+    def _chart_surface(self, tooth: int, surface: str) -> None:
+        """A surface marked or cleared on the chart: kept for the charted service, and a
+        marked surface's tooth joins its teeth."""
+        row = self._charted
+        if self._syncing or row is None or row.teeth_edit is None:
+            return
+        marks = row.surfaces.setdefault(tooth, set())
+        marks.symmetric_difference_update({surface})
+        selection = self.tooth_chart.selection()
+        if marks and tooth not in selection:
+            self.tooth_chart.set_selection((*selection, tooth))
+            self._chart_selection(self.tooth_chart.selection())
+        else:
+            self.teeth_edited.emit()
 
     def _chart_selection(self, selection: tuple[int, ...]) -> None:
         row = self._charted
@@ -360,9 +388,16 @@ class ServicesEditor(QWidget):
         total = sum(row.service.duration for row in self._rows)
         return min(max(total, hours.MIN_DURATION), hours.MAX_DURATION)
 
-    def requested(self) -> list[tuple[uuid.UUID, tuple[int, ...]]]:
-        """(service id, teeth) of each chosen service (``ValidationError`` on bad teeth)."""
-        return [(row.service.id, row.teeth()) for row in self._rows]
+    def requested(
+        self,
+    ) -> list[tuple[uuid.UUID, tuple[int, ...], dict[int, tuple[str, ...]]]]:
+        """(service id, teeth, marked surfaces) of each chosen service
+        (``ValidationError`` on bad teeth)."""
+        requested = []
+        for row in self._rows:
+            teeth = row.teeth()
+            requested.append((row.service.id, teeth, row.marked_surfaces(teeth)))
+        return requested
 
     def teeth_problem(self, *, live: bool = False) -> str | None:
         """The first problem with the typed teeth, marking the fields in red (live: an
