@@ -264,6 +264,17 @@ def parse_birth_date(typed: str) -> date | None:
         return None
 
 
+def _to_hit(row: Row[Any]) -> PatientHit:
+    return PatientHit(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        phone=row.phone,
+        date_of_birth=row.date_of_birth,
+    )
+
+
 def _hit_query() -> Select[Any]:
     return select(
         UserRow.id,
@@ -650,17 +661,7 @@ class UserRepository:
 
         unique = {row.id: row for row in rows}
         ordered = sorted(unique.values(), key=lambda r: (r.last_key, r.first_key, r.id))
-        return tuple(
-            PatientHit(
-                id=row.id,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                email=row.email,
-                phone=row.phone,
-                date_of_birth=row.date_of_birth,
-            )
-            for row in ordered[:limit]
-        )
+        return tuple(_to_hit(row) for row in ordered[:limit])
 
     def _born_on(self, born: date, limit: int, include_inactive: bool) -> tuple[PatientHit, ...]:
         """Patients born on ``born``, by last then first name (the birth-date index)."""
@@ -670,17 +671,7 @@ class UserRepository:
             .order_by(*_search_order())
             .limit(limit)
         )
-        return tuple(
-            PatientHit(
-                id=row.id,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                email=row.email,
-                phone=row.phone,
-                date_of_birth=row.date_of_birth,
-            )
-            for row in rows
-        )
+        return tuple(_to_hit(row) for row in rows)
 
     def _patients_only(self, include_inactive: bool) -> list[ColumnElement[bool]]:
         role: ColumnElement[str] = UserRow.role
