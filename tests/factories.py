@@ -22,8 +22,9 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from dcms_desktop.data.models import (
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.domain.enums import Role
 from dcms_desktop.domain.readmodels.people import Actor, dentist_title, full_name
+from dcms_desktop.services import passwords
 from dcms_desktop.services.passwords import UNUSABLE_PASSWORD
 
 FIRST_NAMES = ("Maria", "Jose", "Ana", "Luis", "Carmen", "Pedro", "Rosa", "Miguel", "Elena")
@@ -250,3 +252,27 @@ def make_treatment(
     session.add(treatment)
     session.flush()
     return treatment
+
+
+# -- sign-in tests: a known password and a hand-moved clock ---------------------------------
+PASSWORD = "copper lamp river basket"
+T0 = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
+
+
+@cache
+def password_hash() -> str:
+    """One hash of :data:`PASSWORD` for the session (argon2 is slow on purpose)."""
+    return passwords.hash_password(PASSWORD)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

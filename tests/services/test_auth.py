@@ -8,8 +8,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher, Type
@@ -31,37 +30,9 @@ from dcms_desktop.services.auth import (
 )
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.users import UserService
-from tests.factories import actor_for, make_user, write_session
+from tests.factories import PASSWORD, T0, Clock, actor_for, make_user, password_hash, write_session
 
-PASSWORD = "copper lamp river basket"
 OTHER_PASSWORD = "violet harbour under snow"
-T0 = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
-
-
-@cache
-def password_hash() -> str:
-    """One hash of :data:`PASSWORD` for the module (argon2 is slow on purpose)."""
-    return passwords.hash_password(PASSWORD)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(service_context: ServiceContext) -> Clock:
-    moving = Clock(T0)
-    service_context.clock = moving
-    return moving
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -23,38 +22,12 @@ from dcms_desktop.domain.errors import (
     ValidationError,
 )
 from dcms_desktop.domain.readmodels.people import Actor
-from dcms_desktop.services import passwords
 from dcms_desktop.services.auth import AuthService, SignInError
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.users import UserAccount, UserService
-from tests.factories import actor_for, make_user, write_session
+from tests.factories import PASSWORD, T0, Clock, actor_for, make_user, password_hash, write_session
 
-PASSWORD = "copper lamp river basket"
 TEMPORARY = "violet harbour under snow"
-T0 = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)
-
-
-@cache
-def password_hash() -> str:
-    return passwords.hash_password(PASSWORD)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(service_context: ServiceContext) -> Clock:
-    moving = Clock(T0)
-    service_context.clock = moving
-    return moving
 
 
 @pytest.fixture
