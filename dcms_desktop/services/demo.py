@@ -18,7 +18,8 @@ for tests that need a clinic in a second.
 The clinic's wall clock: dates and start times are local (naive), as the appointment book
 shows them; timestamps are aware UTC moments of those local times, at the workstation's
 current UTC offset unless ``utc_offset_minutes`` says otherwise. "Now" on the demo's
-``today`` is 11:40, so today's book has finished, running and coming visits.
+``today``, when given, is at 11:40, so that day has finished, running and coming visits;
+otherwise "now" is the real time of day.
 """
 
 from __future__ import annotations
@@ -151,6 +152,12 @@ def _local_offset_minutes() -> int:
     return int(offset.total_seconds() // 60) if offset else 0
 
 
+def _minutes_now() -> int:
+    """Minutes since midnight on the workstation's clock."""
+    now = datetime.now()
+    return now.hour * 60 + now.minute
+
+
 def generate_demo(
     database: Database,
     size: SizeName | str,
@@ -171,6 +178,10 @@ def generate_demo(
     started = time.monotonic()
     report = progress or _noop
     day0 = today or date.today()
+    # A demo made for a given day (tests, docs) has its "now" at 11:40, so that day shows
+    # finished, running and coming visits; one made today follows the real clock, so no
+    # visit later today shows as already done.
+    now_minutes = NOW_MINUTES if today is not None else _minutes_now()
     offset = _local_offset_minutes() if utc_offset_minutes is None else utc_offset_minutes
     with bulk_writer(database) as writer:
         conn = writer.connection
@@ -184,7 +195,9 @@ def generate_demo(
             report("Clearing the database", 0, 1)
             _clear(conn)
             report("Clearing the database", 1, 1)
-        credentials = _Filler(writer, SIZES[size], seed, day0, offset, report).fill()
+        credentials = _Filler(
+            writer, SIZES[size], seed, day0, offset, report, now_minutes=now_minutes
+        ).fill()
         writer.flush()
         counts = {t.name: writer.counts.get(t.name, 0) for t in Base.metadata.sorted_tables}
     report("Finishing", 0, 1)
@@ -229,8 +242,11 @@ class _Filler:
         today: date,
         offset: int,
         report: Progress,
+        *,
+        now_minutes: int = NOW_MINUTES,
     ) -> None:
         self.writer = writer
+        self.now_minutes = now_minutes
         self.size = size
         self.seed = seed
         self.today = today
@@ -239,7 +255,7 @@ class _Filler:
         self.first_day = today - timedelta(days=size.past_days)
         self.last_day = today + timedelta(days=size.future_days)
         self.opened = self.first_day - timedelta(days=365 * size.years_before)
-        self.now = moment(today, NOW_MINUTES, offset)
+        self.now = moment(today, now_minutes, offset)
 
     def _rng(self, stream: str) -> Random:
         # One stream per phase: a change in one phase leaves the others' data alone.
@@ -283,7 +299,7 @@ class _Filler:
             admin=admin.id,
             offset_minutes=self.offset,
             today=self.today,
-            now_minutes=NOW_MINUTES,
+            now_minutes=self.now_minutes,
         )
         writer.add_all(InventoryItem.__table__, stock.create_items(ITEMS, self.opened))
         writer.add_all(
@@ -313,7 +329,7 @@ class _Filler:
             biller=biller,
             stock=stock,
             today=self.today,
-            now_minutes=NOW_MINUTES,
+            now_minutes=self.now_minutes,
             offset_minutes=self.offset,
             visits_per_day=size.visits_per_day,
         )

@@ -576,3 +576,18 @@ def test_progress_reports_every_phase_through_to_its_end(database: Database) -> 
 def test_unknown_size_is_refused(database: Database) -> None:
     with pytest.raises(ValueError, match="unknown demo size"):
         generate_demo(database, "huge")
+
+
+def test_a_demo_made_today_shows_no_visit_of_later_today_as_done(sqlite_database) -> None:
+    from datetime import datetime as wall_clock
+
+    generate_demo(sqlite_database, "tiny", seed=9)
+    now = wall_clock.now()
+    with sqlite_database.engine.connect() as conn:
+        later_today = conn.execute(
+            select(Appointment.status).where(
+                Appointment.appointment_date == now.date(),
+                Appointment.appointment_time > now.time(),
+            )
+        ).scalars()
+        assert not {"completed", "in_progress", "no_show"} & set(later_today)
