@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -239,6 +240,60 @@ def _change_own_password(env: Env, actor: Actor) -> object:
     return auth.change_own_password(actor, current=NEW_PASSWORD, new=PASSWORD)
 
 
+def _restock_request(env: Env, status: str = "pending") -> tuple[uuid.UUID, int]:
+    """A restock request of the test item taken to ``status`` by an admin: (id, version)."""
+    inventory = InventoryService(env.context)
+    request = inventory.request_restock(env.admin, env.item, 5, reason="permission matrix")
+    if status in ("approved", "ordered"):
+        request = inventory.approve_restock(env.admin, request.id, expected_version=request.version)
+    if status == "ordered":
+        request = inventory.order_restock(
+            env.admin,
+            request.id,
+            expected_version=request.version,
+            order_date=env.today,
+            supplier_order_id=f"PO-{env.serial()}",
+        )
+    return request.id, request.version
+
+
+def _approve_restock(env: Env, actor: Actor) -> object:
+    request_id, version = _restock_request(env)
+    return InventoryService(env.context).approve_restock(
+        actor, request_id, expected_version=version
+    )
+
+
+def _order_restock(env: Env, actor: Actor) -> object:
+    request_id, version = _restock_request(env, "approved")
+    return InventoryService(env.context).order_restock(
+        actor,
+        request_id,
+        expected_version=version,
+        order_date=env.today,
+        supplier_order_id="PO-matrix",
+    )
+
+
+def _receive_restock(env: Env, actor: Actor) -> object:
+    request_id, version = _restock_request(env, "ordered")
+    return InventoryService(env.context).receive_restock(
+        actor,
+        request_id,
+        expected_version=version,
+        actual_delivery=env.today,
+        quantity=5,
+        unit_cost=Decimal("1.00"),
+    )
+
+
+def _cancel_restock(env: Env, actor: Actor) -> object:
+    request_id, version = _restock_request(env)
+    return InventoryService(env.context).cancel_restock(
+        actor, request_id, "permission matrix", expected_version=version
+    )
+
+
 USE_CASES: tuple[UseCase, ...] = (
     # audit
     case(AuditService, "recent", _A.VIEW_AUDIT_LOG, lambda e, a: AuditService(e.context).recent(a)),
@@ -304,6 +359,24 @@ USE_CASES: tuple[UseCase, ...] = (
         _A.EDIT_INVENTORY,
         lambda e, a: InventoryService(e.context).reconciliation(a),
     ),
+    case(
+        InventoryService,
+        "restock_requests",
+        _A.VIEW_INVENTORY,
+        lambda e, a: InventoryService(e.context).restock_requests(a),
+    ),
+    case(
+        InventoryService,
+        "request_restock",
+        _A.REQUEST_RESTOCK,
+        lambda e, a: InventoryService(e.context).request_restock(
+            a, e.item, 5, reason="permission matrix"
+        ),
+    ),
+    case(InventoryService, "approve_restock", _A.APPROVE_RESTOCK, _approve_restock),
+    case(InventoryService, "order_restock", _A.ORDER_RESTOCK, _order_restock),
+    case(InventoryService, "receive_restock", _A.RECEIVE_RESTOCK, _receive_restock),
+    case(InventoryService, "cancel_restock", _A.CANCEL_RESTOCK, _cancel_restock),
     # patients
     case(
         PatientService,

@@ -21,16 +21,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Row, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from dcms_desktop.data.models import InventoryItem, RestockRequest, StockMovement
+from dcms_desktop.data.models import AuditEntry, InventoryItem, RestockRequest, StockMovement
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.data.views import low_stock_alerts
 from dcms_desktop.domain.enums import AlertLevel, MovementType, RestockStatus, Urgency
-from dcms_desktop.domain.errors import InsufficientStockError, NotFoundError, ValidationError
+from dcms_desktop.domain.errors import (
+    InsufficientStockError,
+    NotFoundError,
+    StaleRecordError,
+    ValidationError,
+)
 from dcms_desktop.domain.money import to_money
 from dcms_desktop.domain.readmodels.inventory import (
     InventoryItemView,
@@ -41,12 +48,18 @@ from dcms_desktop.domain.readmodels.inventory import (
     plural_unit,
     quantity_text,
 )
-from dcms_desktop.domain.stock import check_stock_levels
+from dcms_desktop.domain.stock import (
+    check_stock_levels,
+    is_low,
+    restock_quantity,
+    urgency_for,
+)
 
 _items = InventoryItem.__table__
 _OUTBOUND = frozenset({MovementType.DEDUCTION, MovementType.EXPIRED, MovementType.DAMAGED})
 OPEN_RESTOCK_STATUSES = (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
 OPENING_STOCK_REASON = "Opening stock"
+RESTOCK_REQUEST_ENTITY = "restock_request"
 
 _ALERT_ORDER = {
     AlertLevel.CRITICAL.value: 0,
@@ -343,6 +356,106 @@ class InventoryRepository:
         self.session.flush()
         return _request_view(request)
 
+    def get_request(self, request_id: uuid.UUID) -> RestockRequestView | None:
+        """The request as stored now."""
+        request = self.session.get(RestockRequest, request_id, populate_existing=True)
+        return None if request is None else _request_view(request)
+
+    def list_requests(self, status: RestockStatus | str | None = None) -> list[RestockRequestView]:
+        """Requests, the newest first; only those in ``status`` when given."""
+        query = select(RestockRequest).order_by(
+            RestockRequest.request_date.desc(), RestockRequest.id
+        )
+        if status is not None:
+            query = query.where(RestockRequest.status == RestockStatus(status).value)
+        return [_request_view(r) for r in self.session.scalars(query)]
+
+    def update_request(
+        self,
+        request_id: uuid.UUID,
+        expected_version: int,
+        *,
+        at: datetime,
+        **values: Any,
+    ) -> RestockRequestView:
+        """Save ``values`` on a request read at ``expected_version``.
+
+        ``StaleRecordError`` (``changed_by``, ``changed_at``) when someone saved it since;
+        ``NotFoundError`` when it is gone. The version makes the UPDATE conditional, so a
+        save racing ours between the read and the flush is refused the same way.
+        """
+        request = self._request_at(request_id, expected_version)
+        for name, value in values.items():
+            if isinstance(value, StrEnum):
+                value = value.value
+            setattr(request, name, value)
+        request.updated_at = at
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self.stale_request_error(request_id) from None
+        return _request_view(request)
+
+    def _request_at(self, request_id: uuid.UUID, expected_version: int) -> RestockRequest:
+        request = self.session.get(RestockRequest, request_id, populate_existing=True)
+        if request is None:
+            raise NotFoundError("That restock request no longer exists")
+        if request.version != expected_version:
+            raise self.stale_request_error(request_id)
+        return request
+
+    def stale_request_error(self, request_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of a change made on an old version of a request: who changed it
+        last and when, from the audit trail (the request has no ``updated_by``)."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(AuditEntry.user_email, AuditEntry.at)
+                .where(
+                    AuditEntry.entity == RESTOCK_REQUEST_ENTITY,
+                    AuditEntry.entity_id == str(request_id),
+                )
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(1)
+            ).one_or_none()
+            updated_at = self.session.scalar(
+                select(RestockRequest.updated_at).where(RestockRequest.id == request_id)
+            )
+        who = latest.user_email if latest is not None and latest.user_email else None
+        when = latest.at if latest is not None else updated_at
+        message = "Someone else changed this restock request"
+        if who is not None:
+            message = f"{who} changed this restock request"
+        if when is not None:
+            local = when.astimezone()
+            message += f" at {local:%H:%M} on {local:%d %b %Y}"
+        return StaleRecordError(
+            message + " while you had it open; reopen it to see their changes.",
+            changed_by=who,
+            changed_at=when,
+        )
+
+    def draft_request_if_low(
+        self, item_id: uuid.UUID, *, requested_by: uuid.UUID | None, at: datetime
+    ) -> RestockRequestView | None:
+        """Draft a pending request to fill the item up to its maximum when it is at or
+        below its minimum and has no open request; None when nothing was drafted."""
+        item = self.get(item_id)
+        if item is None or not item.is_active or not is_low(item.current_stock, item.min_stock):
+            return None
+        quantity = restock_quantity(item.current_stock, item.max_stock)
+        if quantity <= 0 or self.open_request_for(item_id) is not None:
+            return None
+        level = item.alert_level
+        return self.add_request(
+            item_id,
+            quantity,
+            urgency=urgency_for(level),
+            reason=f"Drafted automatically: stock {level.value} "
+            f"({item.current_stock} of minimum {item.min_stock})",
+            requested_by=requested_by,
+            at=at,
+        )
+
 
 def _item_view(row: Row[Any]) -> InventoryItemView:
     return InventoryItemView(
@@ -418,4 +531,7 @@ def _request_view(r: RestockRequest) -> RestockRequestView:
         expected_delivery=r.expected_delivery,
         notes=r.notes,
         version=r.version,
+        order_date=r.order_date,
+        supplier_order_id=r.supplier_order_id,
+        actual_delivery=r.actual_delivery,
     )

@@ -178,6 +178,14 @@ class RestockRequestView:
     expected_delivery: date | None
     notes: str | None
     version: int
+    order_date: date | None = None
+    supplier_order_id: str | None = None
+    actual_delivery: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for something: pending, approved or ordered."""
+        return self.status in (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
 
 
 def quantity_text(count: int, unit: str) -> str:
