@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -87,6 +87,31 @@ def check_transition(current: RestockStatus, wanted: RestockStatus) -> None:
     )
 
 
+def draft_restock_if_low(
+    uow: UnitOfWork, actor: Actor, item_id: uuid.UUID, *, at: datetime
+) -> None:
+    """Draft a pending restock request, audited and announced, when the item has fallen
+    to its minimum and none is open (any use case that takes stock away calls this)."""
+    drafted = uow.inventory.draft_request_if_low(item_id, requested_by=actor.user_id, at=at)
+    if drafted is None:
+        return
+    audit.record(
+        uow,
+        actor,
+        "draft_restock",
+        RESTOCK_REQUEST_ENTITY,
+        drafted.id,
+        at=at,
+        details={
+            "item_id": str(item_id),
+            "quantity": drafted.requested_quantity,
+            "urgency": drafted.urgency.value,
+        },
+    )
+    uow.announce(RESTOCK_REQUEST_ENTITY, drafted.id, "drafted")
+    log.info("restock request %s drafted for item %s", drafted.id, item_id)
+
+
 class InventoryService:
     """Stock items and their movements."""
 
@@ -138,32 +163,10 @@ class InventoryService:
             uow.drop_cache(cache_keys.inventory(item_id))
             uow.announce("inventory", item_id, STOCK_MOVED)
             if delta < 0:
-                self._draft_if_low(uow, actor, item_id)
+                draft_restock_if_low(uow, actor, item_id, at=self.context.now())
             uow.commit()
         log.info("stock of item %s moved by %+d", item_id, delta)
         return movement
-
-    def _draft_if_low(self, uow: UnitOfWork, actor: Actor, item_id: uuid.UUID) -> None:
-        """Draft a pending restock request when the item is now low and none is open."""
-        now = self.context.now()
-        drafted = uow.inventory.draft_request_if_low(item_id, requested_by=actor.user_id, at=now)
-        if drafted is None:
-            return
-        audit.record(
-            uow,
-            actor,
-            "draft_restock",
-            RESTOCK_REQUEST_ENTITY,
-            drafted.id,
-            at=now,
-            details={
-                "item_id": str(item_id),
-                "quantity": drafted.requested_quantity,
-                "urgency": drafted.urgency.value,
-            },
-        )
-        uow.announce(RESTOCK_REQUEST_ENTITY, drafted.id, "drafted")
-        log.info("restock request %s drafted for item %s", drafted.id, item_id)
 
     def item(self, actor: Actor, item_id: uuid.UUID) -> InventoryItemView:
         """One item, from the cache when it is there."""
@@ -206,6 +209,13 @@ class InventoryService:
         require(actor.role, Action.EDIT_INVENTORY)
         with self.context.uow(write=False) as uow:
             return uow.inventory.check_reconciliation()
+
+    def needs_review(self, actor: Actor, *, limit: int = 200) -> list[StockMovementView]:
+        """Movements flagged for review, the newest first: supplies a completed visit used
+        that weren't in stock (zero-quantity adjustments naming the shortfall)."""
+        require(actor.role, Action.VIEW_INVENTORY)
+        with self.context.uow(write=False) as uow:
+            return uow.inventory.needs_review(limit=limit)
 
     # -- restock requests ---------------------------------------------------------------
     def restock_requests(

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,16 +50,24 @@ from itertools import accumulate
 from dcms_desktop.data import cache_keys
 from dcms_desktop.data.repositories.appointments import DentistDoubleBookedError
 from dcms_desktop.data.repositories.charts import NewTreatment
+from dcms_desktop.data.repositories.services import SupplyMapping
 from dcms_desktop.data.uow import UnitOfWork
 from dcms_desktop.domain import hours, pricing, status
 from dcms_desktop.domain.enums import (
     AppointmentStatus,
     AppointmentType,
+    MovementType,
+    PricingModel,
     Role,
     ToothChartUse,
     ToothSurface,
 )
-from dcms_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from dcms_desktop.domain.errors import (
+    ConflictError,
+    InsufficientStockError,
+    NotFoundError,
+    ValidationError,
+)
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.catalog import DentalService
 from dcms_desktop.domain.readmodels.people import Actor, StaffMember, User
@@ -76,6 +85,7 @@ from dcms_desktop.domain.teeth import parse_fdi, validate_teeth
 from dcms_desktop.services import audit
 from dcms_desktop.services.charting import RECORD_TREATMENTS, is_extraction
 from dcms_desktop.services.context import ServiceContext
+from dcms_desktop.services.inventory import draft_restock_if_low
 
 __all__ = [
     "FreeSlot",
@@ -429,15 +439,88 @@ class SchedulingService:
         In the same transaction, each service with teeth (its ``tooth_chart_use`` other
         than "not needed") becomes a treatment on the patient's chart and its teeth are
         marked treated (extractions: missing), audited; the chart's cache entry is
-        dropped after the commit. Later issues add the stock deductions and the bill."""
+        dropped after the commit. The supplies the services use are deducted in the same
+        transaction too (see :meth:`_deduct_supplies`). Later issues add the bill."""
         return self._change_status(
             actor,
             appointment_id,
             _S.COMPLETED,
             expected_version=expected_version,
             notes=treatment_notes,
-            then=self._chart_treatments,
+            then=self._on_completion,
         )
+
+    def _on_completion(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
+        self._chart_treatments(uow, actor, done)
+        self._deduct_supplies(uow, actor, done)
+
+    def _deduct_supplies(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
+        """Deduct every item mapped to the visit's services, in the completion's unit of
+        work, with the appointment as the movements' reference.
+
+        Per line and mapping: ``per_tooth_quantity`` x teeth for a "Per Tooth" line with
+        teeth when the mapping has a per-tooth quantity, else ``quantity_used``; rounded up
+        to whole units (stock is counted in units). When the item is short, the first
+        alternative with enough stock is used instead. When it and every alternative are
+        short, the visit is still completed (the treatment happened): what is left of the
+        item is deducted (down to 0) and, for a required item, the shortfall is written as
+        a zero-quantity ``adjustment`` flagged ``needs_review`` (the schema's
+        ``new_stock = previous_stock + quantity`` allows 0; the stock can't go below 0),
+        listed by ``InventoryService.needs_review``. The shortfalls go into a
+        ``deduct_supplies`` audit entry and each is announced as ``inventory <id> short``;
+        a refused move matches no row (no database error), so no savepoint is needed.
+        """
+        catalogue_ids = [line.service_id for line in done.services if line.service_id]
+        mappings = uow.services.mappings_for(catalogue_ids)
+        if not mappings:
+            return
+        now = self.context.now()
+        moved: dict[uuid.UUID, None] = {}
+        used: list[dict[str, object]] = []
+        shortfalls: list[str] = []
+        for line in done.services:
+            for mapping in mappings.get(line.service_id, ()) if line.service_id else ():
+                quantity = _supply_quantity(mapping, line.pricing_model, len(line.teeth))
+                if quantity <= 0:
+                    continue
+                reason = f"Used for {line.service_name} ({done.patient_name})"
+                taken, short = _take_supply(
+                    uow, mapping, quantity, reason, actor=actor, appointment_id=done.id, at=now
+                )
+                for item_id, amount in taken:
+                    moved[item_id] = None
+                    used.append({"item_id": str(item_id), "quantity": amount})
+                if short and mapping.is_required:
+                    item = uow.inventory.get(mapping.item_id)
+                    unit = "" if item is None else f" {item.unit}"
+                    note = f"Short by {short}{unit} for {line.service_name}; needs review"
+                    uow.inventory.record_shortfall(
+                        mapping.item_id,
+                        note,
+                        performed_by=actor.user_id,
+                        reference_id=done.id,
+                        reference_type=APPOINTMENT,
+                        at=now,
+                    )
+                    name = "an item" if item is None else item.name
+                    shortfalls.append(f"{name}: {note}")
+                    uow.announce("inventory", mapping.item_id, "short")
+        if used or shortfalls:
+            audit.record(
+                uow,
+                actor,
+                "deduct_supplies",
+                APPOINTMENT,
+                done.id,
+                at=now,
+                details={"used": used, "shortfalls": shortfalls},
+            )
+        for item_id in moved:
+            draft_restock_if_low(uow, actor, item_id, at=self.context.now())
+            uow.drop_cache(cache_keys.inventory(item_id))
+            uow.announce("inventory", item_id, "stock_moved")
+        if shortfalls:
+            log.warning("appointment %s completed short of supplies: %s", done.id, shortfalls)
 
     def _chart_treatments(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
         """Record a completed visit's treatments on the patient's chart (see complete)."""
@@ -676,6 +759,62 @@ _STATUS_ACTIONS = {
     _S.NO_SHOW: "mark_no_show",
     _S.PENDING: "reset_appointment",
 }
+
+
+# -- supplies used at a completed visit ---------------------------------------------------------
+def _supply_quantity(mapping: SupplyMapping, pricing_model: PricingModel, teeth: int) -> int:
+    """Whole units a line uses of a mapped item (see ``_deduct_supplies``)."""
+    if pricing_model is PricingModel.PER_TOOTH and teeth and mapping.per_tooth_quantity is not None:
+        return math.ceil(mapping.per_tooth_quantity * teeth)
+    return math.ceil(mapping.quantity_used)
+
+
+def _take_supply(
+    uow: UnitOfWork,
+    mapping: SupplyMapping,
+    quantity: int,
+    reason: str,
+    *,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    at: datetime,
+) -> tuple[list[tuple[uuid.UUID, int]], int]:
+    """Deduct ``quantity`` of the item, else of the first alternative that has enough,
+    else what is left of the item; returns the (item, units) taken and the units short."""
+
+    def deduct(item_id: uuid.UUID, units: int) -> None:
+        uow.inventory.move_stock(
+            item_id,
+            -units,
+            MovementType.DEDUCTION,
+            reason,
+            performed_by=actor.user_id,
+            reference_id=appointment_id,
+            reference_type=APPOINTMENT,
+            at=at,
+        )
+
+    try:
+        deduct(mapping.item_id, quantity)
+        return [(mapping.item_id, quantity)], 0
+    except InsufficientStockError as exc:
+        available = exc.available
+    except NotFoundError:
+        available = 0
+    for alternative in mapping.alternatives:
+        try:
+            deduct(alternative, quantity)
+        except (InsufficientStockError, NotFoundError):
+            continue
+        return [(alternative, quantity)], 0
+    while available > 0:  # what is left may shrink meanwhile (another workstation)
+        try:
+            deduct(mapping.item_id, available)
+        except InsufficientStockError as exc:
+            available = exc.available
+            continue
+        return [(mapping.item_id, available)], quantity - available
+    return [], quantity
 
 
 # -- the rules every placement of a visit follows ----------------------------------------------

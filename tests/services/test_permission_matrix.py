@@ -355,6 +355,12 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     case(
         InventoryService,
+        "needs_review",
+        _A.VIEW_INVENTORY,
+        lambda e, a: InventoryService(e.context).needs_review(a),
+    ),
+    case(
+        InventoryService,
         "reconciliation",
         _A.EDIT_INVENTORY,
         lambda e, a: InventoryService(e.context).reconciliation(a),

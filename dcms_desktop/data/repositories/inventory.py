@@ -229,6 +229,57 @@ class InventoryRepository:
         self._forget_loaded_item(item_id)
         return _movement_view(movement)
 
+    def record_shortfall(
+        self,
+        item_id: uuid.UUID,
+        reason: str,
+        *,
+        performed_by: uuid.UUID | None,
+        reference_id: uuid.UUID | None = None,
+        reference_type: str | None = None,
+        at: datetime | None = None,
+    ) -> StockMovementView:
+        """Write a zero-quantity ``adjustment`` flagged ``needs_review``: stock that was
+        used but wasn't there (the schema allows ``quantity`` 0; ``move_stock`` doesn't,
+        as a move must change the stock). The stock and the reconciliation are unchanged."""
+        why = reason.strip()
+        if not why:
+            raise ValidationError("Say what was short", field="reason")
+        row = self.session.execute(
+            select(_items.c.current_stock, _items.c.cost_per_unit).where(_items.c.id == item_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError("That stock item no longer exists")
+        stock, cost = row
+        movement = StockMovement(
+            inventory_item_id=item_id,
+            movement_type=MovementType.ADJUSTMENT.value,
+            quantity=0,
+            previous_stock=stock,
+            new_stock=stock,
+            unit_cost=cost,
+            total_cost=to_money(Decimal(0)),
+            reason=why,
+            reference_id=reference_id,
+            reference_type=reference_type,
+            needs_review=True,
+            performed_by=performed_by,
+            timestamp=at or utcnow(),
+        )
+        self.session.add(movement)
+        self.session.flush()
+        return _movement_view(movement)
+
+    def needs_review(self, *, limit: int = 200) -> list[StockMovementView]:
+        """Movements flagged for review (supplies short at a visit), the newest first."""
+        rows = self.session.scalars(
+            select(StockMovement)
+            .where(StockMovement.needs_review.is_(True))
+            .order_by(StockMovement.timestamp.desc(), StockMovement.id.desc())
+            .limit(limit)
+        ).all()
+        return [_movement_view(m) for m in rows]
+
     def _refusal(self, item_id: uuid.UUID, delta: int) -> Exception:
         row = self.session.execute(
             select(_items.c.name, _items.c.unit, _items.c.current_stock).where(
