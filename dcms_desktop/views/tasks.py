@@ -6,7 +6,9 @@ The one helper every screen uses for database work (after Anki's ``aqt.operation
 
 The function runs in Qt's global thread pool; ``on_done``/``on_error``/``on_progress``
 are called on the UI thread. A task can be superseded (``handle.cancel()``): its result
-is then dropped, which is how search-as-you-type drops stale results.
+is then dropped, which is how search-as-you-type drops stale results. Given an ``owner``
+(the screen that asked), the result is also dropped once that widget has been deleted,
+so a screen closed mid-search never receives it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,10 @@ class _Relay(QObject):
         on_done: Callable[[Any], None] | None,
         on_error: Callable[[BaseException], None] | None,
         on_progress: Progress | None,
+        owner: QObject | None = None,
     ) -> None:
         super().__init__()
+        self._owner = owner
         self._on_done = on_done
         self._on_error = on_error
         self._on_progress = on_progress
@@ -46,18 +51,23 @@ class _Relay(QObject):
         self.failed.connect(self._deliver_error)
         self.progressed.connect(self._deliver_progress)
 
+    @property
+    def dropped(self) -> bool:
+        """True when nobody wants the outcome any more: cancelled, or its owner is gone."""
+        return self.cancelled or (self._owner is not None and not shiboken6.isValid(self._owner))
+
     @Slot(object)
     def _deliver_result(self, result: Any) -> None:
         self.finished = True
         _live_relays.discard(self)
-        if not self.cancelled and self._on_done is not None:
+        if not self.dropped and self._on_done is not None:
             self._on_done(result)
 
     @Slot(object)
     def _deliver_error(self, error: BaseException) -> None:
         self.finished = True
         _live_relays.discard(self)
-        if self.cancelled:
+        if self.dropped:
             return
         if self._on_error is not None:
             self._on_error(error)
@@ -66,7 +76,7 @@ class _Relay(QObject):
 
     @Slot(str, int, int)
     def _deliver_progress(self, phase: str, done: int, total: int) -> None:
-        if not self.cancelled and self._on_progress is not None:
+        if not self.dropped and self._on_progress is not None:
             self._on_progress(phase, done, total)
 
 
@@ -112,10 +122,12 @@ def run_task(
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
     on_progress: Progress | None = None,
+    owner: QObject | None = None,
     pool: QThreadPool | None = None,
 ) -> TaskHandle:
-    """Run ``fn(report_progress)`` in the background; call back on the UI thread."""
-    relay = _Relay(on_done, on_error, on_progress)
+    """Run ``fn(report_progress)`` in the background; call back on the UI thread, unless
+    the task was cancelled or its ``owner`` widget has been deleted meanwhile."""
+    relay = _Relay(on_done, on_error, on_progress, owner)
     _live_relays.add(relay)
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, relay))
     return TaskHandle(relay)

@@ -34,8 +34,7 @@ from dcms_desktop.domain.errors import DcmsError, StaleRecordError
 from dcms_desktop.domain.readmodels.charting import PlannedWork, ToothChart, Treatment
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.charting import ChartService
-from dcms_desktop.views.patients.background import run_for
-from dcms_desktop.views.tasks import TaskHandle
+from dcms_desktop.views.tasks import TaskHandle, run_task
 from dcms_desktop.widgets.toothchart.legend import ToothChartLegend
 from dcms_desktop.widgets.toothchart.state import ChartState, SelectionMode, TreatmentKind
 from dcms_desktop.widgets.toothchart.widget import ToothChartWidget
@@ -316,7 +315,9 @@ class ChartTab(QWidget):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        self._task = run_for(self, lambda _report: work(), on_done=on_done, on_error=on_error)
+        self._task = run_task(
+            lambda _report: work(), owner=self, on_done=on_done, on_error=on_error
+        )
 
     def _loaded(self, seq: int, chart: ToothChart, say: str | None) -> None:
         if seq != self._seq:

@@ -41,9 +41,8 @@ from dcms_desktop.domain.medical import medical_alerts
 from dcms_desktop.domain.readmodels.people import Actor, PatientHit, User
 from dcms_desktop.services.patients import PatientForm, PatientService
 from dcms_desktop.views.patients.alert_strip import AlertStrip
-from dcms_desktop.views.patients.background import run_for
 from dcms_desktop.views.patients.duplicates_dialog import Choice, DuplicatesDialog
-from dcms_desktop.views.tasks import TaskHandle
+from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -501,9 +500,9 @@ class PatientFormDialog(QDialog):
     def _check_duplicates(self) -> None:
         form = self.form()
         self._set_busy(True, "Checking…")
-        self._task = run_for(
-            self,
+        self._task = run_task(
             lambda _report: self._patients.possible_duplicates(self._actor, form),
+            owner=self,
             on_done=self._duplicates_found,
             on_error=self._failed,
         )
@@ -541,7 +540,7 @@ class PatientFormDialog(QDialog):
                 actor, patient_id, form, expected_version=version
             )
         self._set_busy(True, "Saving…")
-        self._task = run_for(self, work, on_done=self._stored, on_error=self._failed)
+        self._task = run_task(work, owner=self, on_done=self._stored, on_error=self._failed)
 
     def _stored(self, user: User) -> None:
         self._set_busy(False)
@@ -596,9 +595,9 @@ class PatientFormDialog(QDialog):
         mine = self.values()
         patient_id = self._patient.id
         self._set_busy(True, "Loading…")
-        self._task = run_for(
-            self,
+        self._task = run_task(
             lambda _report: self._patients.get(self._actor, patient_id),
+            owner=self,
             on_done=lambda theirs: self._reloaded(theirs, mine),
             on_error=self._reload_failed,
         )

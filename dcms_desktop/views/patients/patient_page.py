@@ -43,10 +43,9 @@ from dcms_desktop.domain.readmodels.scheduling import ScheduleEntry
 from dcms_desktop.services.charting import ChartService
 from dcms_desktop.services.patients import PatientService
 from dcms_desktop.views.patients.alert_strip import AlertStrip
-from dcms_desktop.views.patients.background import run_for
 from dcms_desktop.views.patients.chart_tab import ChartTab
 from dcms_desktop.views.patients.patient_form import PatientFormDialog, age_on
-from dcms_desktop.views.tasks import TaskHandle
+from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -468,9 +467,9 @@ class PatientPageView(QWidget):
             currency = self._read_currency() if want_currency else None
             return page, currency
 
-        self._task = run_for(
-            self,
+        self._task = run_task(
             work,
+            owner=self,
             on_done=lambda result: self._loaded(seq, *result),
             on_error=lambda error: self._failed(seq, error),
         )

@@ -39,12 +39,11 @@ from dcms_desktop.domain.readmodels.people import Actor, PatientHit, User
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.patients import MAX_SEARCH_RESULTS, PatientService
 from dcms_desktop.services.settings import SettingsService
-from dcms_desktop.views.patients.background import run_for
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay, Subscribable
 from dcms_desktop.views.patients.patient_form import PatientFormDialog
 from dcms_desktop.views.patients.patient_page import PatientPageView
 from dcms_desktop.views.patients.search_model import FIRST_PAGE, NAME, PatientSearchModel
-from dcms_desktop.views.tasks import TaskHandle
+from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -260,9 +259,9 @@ class PatientsPage(QWidget):
                 return None  # a newer keystroke came while this one waited for a thread
             return patients.search(actor, text, limit)
 
-        self._search_task = run_for(
-            self,
+        self._search_task = run_task(
             work,
+            owner=self,
             on_done=lambda hits: self._found(seq, text, limit, hits, keep),
             on_error=lambda error: self._search_failed(seq, error),
         )
@@ -306,9 +305,9 @@ class PatientsPage(QWidget):
             if seq == self._seq:
                 self._search_failed(seq, error)
 
-        self._more_task = run_for(
-            self,
+        self._more_task = run_task(
             lambda _report: patients.search(actor, text, limit),
+            owner=self,
             on_done=lambda hits: self._more_found(seq, text, limit, hits),
             on_error=failed,
         )
