@@ -486,6 +486,29 @@ class InvoiceCounter(Base):
     __table_args__ = (CheckConstraint("last_number >= 0", name="last_number"),)
 
 
+class InvoiceDocument(Base):
+    """The PDF of an issued invoice, kept so that every reprint is the same document.
+
+    Issuing renders the invoice twice from the same data: the original and the copy (the
+    same pages marked COPY). Both are stored; a reprint hands back ``copy_pdf`` byte for
+    byte. Once a bill has a document its items and discount can't change.
+    """
+
+    __tablename__ = "invoice_documents"
+
+    bill_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("bills.id", ondelete="CASCADE"), primary_key=True
+    )
+    page_size: Mapped[str] = mapped_column(String(10), nullable=False)
+    original_pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    copy_pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    issued_by: Mapped[uuid.UUID | None] = _user_fk()
+    issued_at: Mapped[datetime] = _created_at()
+
+    __table_args__ = (CheckConstraint(_in("page_size", ("A4", "Letter")), name="page_size"),)
+
+
 class MedicalRecord(Base):
     __tablename__ = "medical_records"
 

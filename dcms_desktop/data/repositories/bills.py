@@ -16,7 +16,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dcms_desktop.data.models import Bill, BillItem, InvoiceCounter, Payment
+from dcms_desktop.data.models import Bill, BillItem, InvoiceCounter, InvoiceDocument, Payment
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.domain.enums import BillStatus, PaymentMethod, PricingModel
 from dcms_desktop.domain.money import ZERO
@@ -27,6 +27,7 @@ from dcms_desktop.domain.readmodels.billing import (
     NewBill,
     PaymentView,
     ReceivableRow,
+    StoredInvoice,
 )
 
 OPEN_BILL_STATUSES = (BillStatus.PENDING, BillStatus.PARTIAL, BillStatus.OVERDUE)
@@ -116,6 +117,54 @@ class BillRepository:
         view = self.get(row.id)
         assert view is not None
         return view
+
+    # -- issued documents ---------------------------------------------------------------
+    def is_issued(self, bill_id: uuid.UUID) -> bool:
+        """Whether the bill's invoice has been issued (its PDF is stored)."""
+        found = self.session.scalar(
+            select(InvoiceDocument.bill_id).where(InvoiceDocument.bill_id == bill_id)
+        )
+        return found is not None
+
+    def document(self, bill_id: uuid.UUID) -> StoredInvoice | None:
+        """The stored PDFs of the bill's issued invoice, or None before it is issued."""
+        row = self.session.get(InvoiceDocument, bill_id)
+        if row is None:
+            return None
+        return StoredInvoice(
+            bill_id=row.bill_id,
+            page_size=row.page_size,
+            original_pdf=row.original_pdf,
+            copy_pdf=row.copy_pdf,
+            sha256=row.sha256,
+            issued_by=row.issued_by,
+            issued_at=row.issued_at,
+        )
+
+    def store_document(
+        self,
+        bill_id: uuid.UUID,
+        *,
+        page_size: str,
+        original_pdf: bytes,
+        copy_pdf: bytes,
+        sha256: str,
+        issued_by: uuid.UUID | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Keep the issued invoice's PDFs (once: the primary key refuses a second issue)."""
+        self.session.add(
+            InvoiceDocument(
+                bill_id=bill_id,
+                page_size=page_size,
+                original_pdf=original_pdf,
+                copy_pdf=copy_pdf,
+                sha256=sha256,
+                issued_by=issued_by,
+                issued_at=at or utcnow(),
+            )
+        )
+        self.session.flush()
 
     # -- reading ------------------------------------------------------------------------
     def get(self, bill_id: uuid.UUID) -> BillView | None:

@@ -149,3 +149,16 @@ class ReceivableRow:
     @property
     def balance(self) -> Decimal:
         return self.total_amount - self.amount_paid
+
+
+@dataclass(frozen=True)
+class StoredInvoice:
+    """An issued invoice's kept PDFs: the original and the copy marked COPY."""
+
+    bill_id: uuid.UUID
+    page_size: str
+    original_pdf: bytes
+    copy_pdf: bytes
+    sha256: str
+    issued_by: uuid.UUID | None
+    issued_at: datetime
