@@ -5,22 +5,33 @@ driver's own transaction handling is switched off so that we say ``BEGIN`` ourse
 ``BEGIN IMMEDIATE`` for a write unit of work (it takes the write lock up front, so a
 read-then-write never dies half-way with SQLITE_BUSY) and a plain ``BEGIN`` for reads,
 which WAL lets run beside a writer.
+
+PostgreSQL connections are checked before use only when they have sat idle in the pool
+for :data:`IDLE_PING_SECONDS` (:func:`_install_idle_ping`): a server restart or a dropped
+link shows up after idle time, and a connection handed back a moment ago is alive, so the
+round trip of a ping on every checkout (SQLAlchemy's ``pool_pre_ping``) buys nothing in a
+burst of reads. A connection that dies while in use fails that one statement; SQLAlchemy
+then recognises the disconnect and replaces every pooled connection.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+IDLE_PING_SECONDS = 5.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is used."""
+_LAST_USED = "dcms_last_used"
 _WRITE_OPTION = "dcms_write"
 
 
@@ -70,7 +81,39 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def create_database(url: str, *, echo: bool = False) -> Database:
+def _ping(dbapi_connection: Any) -> None:
+    """One round trip on a raw psycopg connection, leaving no transaction open."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    if dbapi_connection.info.transaction_status:  # psycopg: 0 = idle
+        dbapi_connection.rollback()
+
+
+def _install_idle_ping(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection on checkout when it has been idle ``idle_seconds``.
+
+    A dead connection raises ``DisconnectionError`` here, which makes the pool drop it and
+    hand out a fresh one (SQLAlchemy's documented custom-ping recipe)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last_used = record.info.get(_LAST_USED)
+        if last_used is None or time.monotonic() - last_used < idle_seconds:
+            return  # new, or handed back a moment ago
+        try:
+            _ping(dbapi_connection)
+        except Exception as error:
+            log.info("a pooled database connection was dead; reconnecting (%s)", error)
+            raise exc.DisconnectionError() from error
+
+
+def create_database(
+    url: str, *, echo: bool = False, idle_ping_seconds: float = IDLE_PING_SECONDS
+) -> Database:
     """Build the engines for ``url`` (``sqlite:///file`` or ``postgresql+psycopg://…``)."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
@@ -86,9 +129,10 @@ def create_database(url: str, *, echo: bool = False) -> Database:
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+        kwargs.update(pool_size=5, max_overflow=5)
         kwargs["connect_args"] = {"connect_timeout": 5, "application_name": "dcms-desktop"}
         engine = create_engine(url, **kwargs)
+        _install_idle_ping(engine, idle_ping_seconds)
     else:
         raise ValueError(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
