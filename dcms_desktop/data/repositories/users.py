@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -290,16 +292,6 @@ def _hit_query() -> Select[Any]:
 
 def _search_order() -> tuple[ColumnElement[Any], ...]:
     return (last_name_key(UserRow.last_name), first_name_key(UserRow.first_name), UserRow.id)
-
-
-def _starts_with(
-    key: ColumnElement[str], prefix: str, *, indexed: bool = True
-) -> ColumnElement[bool]:
-    """``key`` starts with ``prefix``: as an index range, or (``indexed=False``) as a test
-    no index can serve, so that the planner walks the order index instead."""
-    if indexed:
-        return and_(key >= prefix, key < prefix + _AFTER_EVERYTHING)
-    return func.substr(key, 1, len(prefix)) == prefix
 
 
 class UserRepository:
@@ -636,28 +628,21 @@ class UserRepository:
         if born is not None:
             return self._born_on(born, limit, include_inactive)
         folded = typed.translate(_ASCII_FOLD) if self._dialect == "sqlite" else typed.lower()
-        others: list[tuple[ColumnElement[str], str]] = [
-            (full_name_key(UserRow.first_name, UserRow.last_name), folded),
-            (email_key(UserRow.email), folded),
-        ]
         digits = _NOT_DIGITS.sub("", typed)
-        if len(digits) >= MIN_PHONE_DIGITS and not _LETTERS.search(typed):
-            others.append((phone_digits_key(UserRow.phone), digits))
-
-        wanted = self._patients_only(include_inactive)
-        by_last_name = _first_in_order(
-            [*wanted, _starts_with(last_name_key(UserRow.last_name), folded)], limit
-        )
-        if self._dense(others):
-            # Spread over every last name: walk the order index, matching as we go.
-            walk = or_(*(_starts_with(key, prefix, indexed=False) for key, prefix in others))
-            by_others = _first_in_order([*wanted, walk], limit)
-        else:
-            ranges = or_(*(_starts_with(key, prefix) for key, prefix in others))
-            by_others = _sorted_matches([*wanted, ranges], limit)
-        rows = self.session.execute(
-            union_all(by_last_name.subquery().select(), by_others.subquery().select())
-        ).all()
+        phone = len(digits) >= MIN_PHONE_DIGITS and not _LETTERS.search(typed)
+        params: dict[str, Any] = {
+            "lo": folded,
+            "hi": folded + _AFTER_EVERYTHING,
+            "n": len(folded),
+            "limit": limit,
+        }
+        if phone:
+            params.update(dlo=digits, dhi=digits + _AFTER_EVERYTHING, dn=len(digits))
+        statements = _search_statements(self._dialect == "sqlite", include_inactive, phone)
+        connection = self.session.connection()
+        dense = max(connection.execute(statements.probe, params).one()) >= DENSE_MATCHES
+        search = statements.dense if dense else statements.sparse
+        rows = connection.execute(search, params).all()
 
         unique = {row.id: row for row in rows}
         ordered = sorted(unique.values(), key=lambda r: (r.last_key, r.first_key, r.id))
@@ -667,53 +652,93 @@ class UserRepository:
         """Patients born on ``born``, by last then first name (the birth-date index)."""
         rows = self.session.execute(
             _hit_query()
-            .where(*self._patients_only(include_inactive), UserRow.date_of_birth == born)
+            .where(
+                *_patients_only(self._dialect == "sqlite", include_inactive),
+                UserRow.date_of_birth == born,
+            )
             .order_by(*_search_order())
             .limit(limit)
         )
         return tuple(_to_hit(row) for row in rows)
 
-    def _patients_only(self, include_inactive: bool) -> list[ColumnElement[bool]]:
-        role: ColumnElement[str] = UserRow.role
-        active: ColumnElement[bool] = UserRow.is_active
-        if self._dialect == "sqlite":
-            # Written so that no index serves them: misled by sampled statistics (ANALYZE
-            # under an analysis_limit), SQLite reads every patient through the role index
-            # instead of the keys' indexes. PostgreSQL's statistics don't mislead it, and
-            # it needs them to know that nearly every user is a patient.
-            role = role.concat("")
-            active = func.coalesce(active, False)
-        wanted = [role == Role.PATIENT.value]
-        if not include_inactive:
-            wanted.append(active.is_(True))
-        return wanted
 
-    def _dense(self, keys: list[tuple[ColumnElement[str], str]]) -> bool:
-        """True when one key starts with its prefix for at least :data:`DENSE_MATCHES`
-        users; one statement, each count stopping at the bound."""
-        counts = [
-            select(func.count())
-            .select_from(
-                select(literal_column("1"))
-                .select_from(UserRow)
-                .where(_starts_with(key, prefix))
-                .limit(DENSE_MATCHES)
-                .subquery()
-            )
-            .scalar_subquery()
-            for key, prefix in keys
-        ]
-        return max(self.session.execute(select(*counts)).one()) >= DENSE_MATCHES
+def _patients_only(sqlite: bool, include_inactive: bool) -> list[ColumnElement[bool]]:
+    role: ColumnElement[str] = UserRow.role
+    active: ColumnElement[bool] = UserRow.is_active
+    if sqlite:
+        # Written so that no index serves them: misled by sampled statistics (ANALYZE
+        # under an analysis_limit), SQLite reads every patient through the role index
+        # instead of the keys' indexes. PostgreSQL's statistics don't mislead it, and
+        # it needs them to know that nearly every user is a patient.
+        role = role.concat("")
+        active = func.coalesce(active, False)
+    wanted = [role == Role.PATIENT.value]
+    if not include_inactive:
+        wanted.append(active.is_(True))
+    return wanted
 
 
-def _first_in_order(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
-    """The first ``limit`` matches in search order, read along the order index."""
-    return _hit_query().where(*conditions).order_by(*_search_order()).limit(limit)
+@dataclass(frozen=True)
+class _SearchStatements:
+    """The patient search's statements for one backend and kind of text (module docstring):
+    ``probe`` counts each key's matches up to :data:`DENSE_MATCHES`; ``dense`` and
+    ``sparse`` are the union for many and for few matches."""
+
+    probe: Select[Any]
+    dense: Any
+    sparse: Any
 
 
-def _sorted_matches(conditions: list[ColumnElement[bool]], limit: int) -> Select[Any]:
-    """All matches read by the conditions' own indexes, then sorted; for few matches."""
-    matches = _hit_query().where(*conditions).cte("matches").prefix_with("MATERIALIZED")
-    return (
+@cache
+def _search_statements(sqlite: bool, include_inactive: bool, phone: bool) -> _SearchStatements:
+    """Built once per variant: building a statement costs more than running it on an index.
+
+    Parameters: ``lo``/``hi``/``n`` the typed prefix, its range end and length; with
+    ``phone``, ``dlo``/``dhi``/``dn`` the same for its digits; ``limit``."""
+    lo, hi, n = bindparam("lo"), bindparam("hi"), bindparam("n")
+    others: list[tuple[ColumnElement[str], Any, Any, Any]] = [
+        (full_name_key(UserRow.first_name, UserRow.last_name), lo, hi, n),
+        (email_key(UserRow.email), lo, hi, n),
+    ]
+    if phone:
+        others.append(
+            (phone_digits_key(UserRow.phone), bindparam("dlo"), bindparam("dhi"), bindparam("dn"))
+        )
+    wanted = _patients_only(sqlite, include_inactive)
+    limit = bindparam("limit")
+
+    def in_range(key: ColumnElement[str], start: Any, end: Any) -> ColumnElement[bool]:
+        return and_(key >= start, key < end)
+
+    counts = [
+        select(func.count())
+        .select_from(
+            select(literal_column("1"))
+            .select_from(UserRow)
+            .where(in_range(key, start, end))
+            .limit(DENSE_MATCHES)
+            .subquery()
+        )
+        .scalar_subquery()
+        for key, start, end, _ in others
+    ]
+    by_last_name = (
+        _hit_query()
+        .where(*wanted, in_range(last_name_key(UserRow.last_name), lo, hi))
+        .order_by(*_search_order())
+        .limit(limit)
+    )
+    # Spread over every last name: walk the order index, matching as we go (a test no
+    # index can serve, so that the planner walks the order index).
+    walk = or_(*(func.substr(key, 1, length) == start for key, start, _, length in others))
+    by_walking = _hit_query().where(*wanted, walk).order_by(*_search_order()).limit(limit)
+    ranges = or_(*(in_range(key, start, end) for key, start, end, _ in others))
+    matches = _hit_query().where(*wanted, ranges).cte("matches").prefix_with("MATERIALIZED")
+    by_ranges = (
         select(matches).order_by(matches.c.last_key, matches.c.first_key, matches.c.id).limit(limit)
+    )
+    return _SearchStatements(
+        probe=select(*counts),
+        dense=union_all(by_last_name.subquery().select(), by_walking.subquery().select()),
+        sparse=union_all(by_last_name.subquery().select(), by_ranges.subquery().select()),
     )
