@@ -1,19 +1,55 @@
-"""The service catalogue."""
+"""The service catalogue: its entries, what refers to them, and the supplies they use.
+
+Edits are optimistic: the row's ``version`` makes the UPDATE conditional, so an edit made
+on an older version raises ``StaleRecordError`` naming who saved last and when.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
+from dcms_desktop.data.models import (
+    AppointmentService,
+    BillItem,
+    InventoryItem,
+    ServiceInventoryMapping,
+    ToothTreatment,
+)
 from dcms_desktop.data.models import Service as ServiceRow
-from dcms_desktop.data.models import ServiceInventoryMapping
+from dcms_desktop.data.models import User as UserRow
 from dcms_desktop.domain.enums import PricingModel, ToothChartUse
-from dcms_desktop.domain.readmodels.catalog import DentalService
+from dcms_desktop.domain.errors import ConflictError, NotFoundError, StaleRecordError
+from dcms_desktop.domain.readmodels.catalog import (
+    DentalService,
+    MappingDraft,
+    ServiceUsage,
+    SupplyItemRef,
+    SupplyMappingView,
+)
+from dcms_desktop.domain.readmodels.people import full_name
+
+_UPDATER = aliased(UserRow, name="service_updater")
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "price",
+    "duration",
+    "pricing_model",
+    "tooth_chart_use",
+    "is_active",
+)
+"""The columns an admin edits, as ``add``/``update`` take them."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +76,19 @@ def _alternatives(raw: list[str] | None) -> tuple[uuid.UUID, ...]:
     return tuple(found)
 
 
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _columns(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Cleaned values as the columns store them (enums by value)."""
+    return {
+        name: value.value if isinstance(value, PricingModel | ToothChartUse) else value
+        for name, value in values.items()
+        if name in EDITABLE_FIELDS
+    }
+
+
 def _to_service(row: ServiceRow) -> DentalService:
     return DentalService(
         id=row.id,
@@ -64,6 +113,223 @@ class ServiceRepository:
     def get(self, service_id: uuid.UUID) -> DentalService | None:
         row = self.session.get(ServiceRow, service_id)
         return None if row is None else _to_service(row)
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        category: str | None = None,
+        pricing_model: PricingModel | None = None,
+        active: bool | None = None,
+    ) -> tuple[DentalService, ...]:
+        """Every service matching all the filters, by category then name. ``text``: each
+        word in the name, category or description (case-insensitive)."""
+        query = select(ServiceRow)
+        for word in text.lower().split():
+            pattern = f"%{_escape_like(word)}%"
+            query = query.where(
+                or_(
+                    func.lower(ServiceRow.name).like(pattern, escape="\\"),
+                    func.lower(ServiceRow.category).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(ServiceRow.description, "")).like(
+                        pattern, escape="\\"
+                    ),
+                )
+            )
+        if category is not None:
+            query = query.where(ServiceRow.category == category)
+        if pricing_model is not None:
+            query = query.where(ServiceRow.pricing_model == PricingModel(pricing_model).value)
+        if active is not None:
+            query = query.where(ServiceRow.is_active.is_(active))
+        rows = self.session.scalars(
+            query.order_by(ServiceRow.category, ServiceRow.name, ServiceRow.id)
+        )
+        return tuple(_to_service(row) for row in rows)
+
+    def categories(self) -> tuple[str, ...]:
+        """The categories in use, alphabetically."""
+        rows = self.session.scalars(
+            select(ServiceRow.category).distinct().order_by(ServiceRow.category)
+        )
+        return tuple(rows)
+
+    def name_taken(self, name: str, *, other_than: uuid.UUID | None = None) -> str | None:
+        """The saved spelling of another service called ``name`` (whatever its case and
+        surrounding spaces), or None."""
+        query = select(ServiceRow.name).where(
+            func.lower(func.trim(ServiceRow.name)) == name.strip().lower()
+        )
+        if other_than is not None:
+            query = query.where(ServiceRow.id != other_than)
+        return self.session.scalars(query.limit(1)).first()
+
+    # -- editing ----------------------------------------------------------------------------
+    def add(
+        self, values: Mapping[str, Any], *, by: uuid.UUID | None, at: datetime
+    ) -> DentalService:
+        """A new catalogue entry from cleaned ``values`` (:data:`EDITABLE_FIELDS`)."""
+        row = ServiceRow(id=uuid.uuid4(), **_columns(values), updated_by=by)
+        row.created_at = at
+        row.updated_at = at
+        self.session.add(row)
+        self.session.flush()
+        return _to_service(row)
+
+    def update(
+        self,
+        service_id: uuid.UUID,
+        expected_version: int,
+        values: Mapping[str, Any],
+        *,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> tuple[DentalService, dict[str, tuple[Any, Any]]]:
+        """Save cleaned ``values`` over the entry read at ``expected_version``; returns it
+        and the changed fields as ``{name: (before, after)}`` (none: nothing written).
+        ``StaleRecordError`` when someone saved it since that version."""
+        row = self._row_at(service_id, expected_version)
+        wanted = _columns(values)
+        changed = {
+            name: (getattr(row, name), value)
+            for name, value in wanted.items()
+            if getattr(row, name) != value
+        }
+        if changed:
+            for name, (_before, value) in changed.items():
+                setattr(row, name, value)
+            self._stamp(row, by, at)
+        return _to_service(row), changed
+
+    def delete(self, service_id: uuid.UUID) -> None:
+        """Remove an entry nothing refers to; ``ConflictError`` when something does (a
+        visit booked meanwhile on another workstation trips the foreign key)."""
+        row = self.session.get(ServiceRow, service_id)
+        if row is None:
+            raise NotFoundError("That service is not in the catalogue")
+        try:
+            with self.session.begin_nested():
+                self.session.delete(row)
+                self.session.flush()
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"{row.name} is in use: deactivate it instead", field="service"
+            ) from exc
+
+    def usage(self, service_id: uuid.UUID) -> ServiceUsage:
+        """How many appointment lines, bill items, supply mappings and charted treatments
+        refer to the entry."""
+
+        def count(column: Any) -> int:
+            return int(self.session.scalar(select(func.count()).where(column == service_id)) or 0)
+
+        return ServiceUsage(
+            appointment_lines=count(AppointmentService.service_id),
+            bill_items=count(BillItem.service_id),
+            supply_mappings=count(ServiceInventoryMapping.service_id),
+            treatments=count(ToothTreatment.service_id),
+        )
+
+    def _row_at(self, service_id: uuid.UUID, expected_version: int) -> ServiceRow:
+        row = self.session.get(ServiceRow, service_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That service is not in the catalogue")
+        if row.version != expected_version:
+            raise self.stale_error(service_id)
+        return row
+
+    def _stamp(self, row: ServiceRow, by: uuid.UUID | None, at: datetime) -> None:
+        row.updated_by = by
+        row.updated_at = at
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self.stale_error(row.id) from None
+
+    def stale_error(self, service_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of an edit made on an old version: who saved the entry, and when."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(
+                    ServiceRow.name,
+                    ServiceRow.updated_at,
+                    _UPDATER.first_name,
+                    _UPDATER.last_name,
+                    _UPDATER.email,
+                )
+                .outerjoin(_UPDATER, _UPDATER.id == ServiceRow.updated_by)
+                .where(ServiceRow.id == service_id)
+            ).one()
+        who = None
+        if latest.first_name or latest.last_name:
+            who = full_name(latest.first_name or "", latest.last_name or "")
+        elif latest.email:
+            who = latest.email
+        local = latest.updated_at.astimezone()
+        return StaleRecordError(
+            f"{who or 'Someone'} changed {latest.name} at {local:%H:%M} on {local:%d %b %Y} "
+            "while you were editing it; reload it to see their changes.",
+            changed_by=who,
+            changed_at=latest.updated_at,
+        )
+
+    # -- supplies ---------------------------------------------------------------------------
+    def supply_items(self, item_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SupplyItemRef]:
+        """The inventory items with these ids (active or not); unknown ids are absent."""
+        wanted = list(dict.fromkeys(item_ids))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(
+                InventoryItem.id, InventoryItem.name, InventoryItem.unit, InventoryItem.is_active
+            ).where(InventoryItem.id.in_(wanted))
+        )
+        return {row.id: SupplyItemRef(row.id, row.name, row.unit, row.is_active) for row in rows}
+
+    def supply_mappings(self, service_id: uuid.UUID) -> tuple[SupplyMappingView, ...]:
+        """The supplies the service uses, with the items' names, in the order the
+        completion deducts them (:meth:`mappings_for`)."""
+        mappings = self.mappings_for([service_id]).get(service_id, ())
+        items = self.supply_items(ident for m in mappings for ident in (m.item_id, *m.alternatives))
+
+        def ref(item_id: uuid.UUID) -> SupplyItemRef:
+            return items.get(item_id) or SupplyItemRef(item_id, "(removed item)", "", False)
+
+        return tuple(
+            SupplyMappingView(
+                service_id=service_id,
+                item=ref(m.item_id),
+                quantity_used=m.quantity_used,
+                per_tooth_quantity=m.per_tooth_quantity,
+                is_required=m.is_required,
+                alternatives=tuple(ref(a) for a in m.alternatives),
+            )
+            for m in mappings
+        )
+
+    def replace_mappings(
+        self, service_id: uuid.UUID, drafts: Sequence[MappingDraft], *, at: datetime
+    ) -> None:
+        """Replace the service's supplies by cleaned ``drafts`` (in this transaction);
+        ``created_at`` steps by a microsecond so :meth:`mappings_for` keeps their order."""
+        m = ServiceInventoryMapping
+        self.session.execute(delete(m).where(m.service_id == service_id))
+        for position, draft in enumerate(drafts):
+            self.session.add(
+                m(
+                    id=uuid.uuid4(),
+                    service_id=service_id,
+                    inventory_item_id=draft.item_id,
+                    quantity_used=Decimal(draft.quantity_used),
+                    per_tooth_quantity=None
+                    if draft.per_tooth_quantity is None
+                    else Decimal(draft.per_tooth_quantity),
+                    is_required=draft.is_required,
+                    alternative_items=[str(a) for a in draft.alternatives] or None,
+                    created_at=at + timedelta(microseconds=position),
+                )
+            )
+        self.session.flush()
 
     def list_active(self) -> tuple[DentalService, ...]:
         """The services that can be booked, by category then name."""
