@@ -83,6 +83,7 @@ from dcms_desktop.domain.readmodels.scheduling import (
 )
 from dcms_desktop.domain.teeth import parse_fdi, validate_teeth
 from dcms_desktop.services import audit
+from dcms_desktop.services.billing import raise_bill_for_completion
 from dcms_desktop.services.charting import RECORD_TREATMENTS, is_extraction
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.inventory import draft_restock_if_low
@@ -440,7 +441,8 @@ class SchedulingService:
         than "not needed") becomes a treatment on the patient's chart and its teeth are
         marked treated (extractions: missing), audited; the chart's cache entry is
         dropped after the commit. The supplies the services use are deducted in the same
-        transaction too (see :meth:`_deduct_supplies`). Later issues add the bill."""
+        transaction too (see :meth:`_deduct_supplies`), and the visit's bill is raised
+        (:func:`dcms_desktop.services.billing.raise_bill_for_completion`)."""
         return self._change_status(
             actor,
             appointment_id,
@@ -453,6 +455,7 @@ class SchedulingService:
     def _on_completion(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
         self._chart_treatments(uow, actor, done)
         self._deduct_supplies(uow, actor, done)
+        raise_bill_for_completion(uow, actor, done, at=self.context.now())
 
     def _deduct_supplies(self, uow: UnitOfWork, actor: Actor, done: Appointment) -> None:
         """Deduct every item mapped to the visit's services, in the completion's unit of

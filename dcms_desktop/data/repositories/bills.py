@@ -8,30 +8,136 @@ and a bill that rolls back gives its number back.
 
 from __future__ import annotations
 
+import string
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Row,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
-from dcms_desktop.data.models import Bill, BillItem, InvoiceCounter, InvoiceDocument, Payment
-from dcms_desktop.data.types import utcnow
+from dcms_desktop.data.models import (
+    Appointment,
+    AuditEntry,
+    Bill,
+    BillItem,
+    InvoiceCounter,
+    InvoiceDocument,
+    Payment,
+    User,
+    email_key,
+    full_name_key,
+    last_name_key,
+)
+from dcms_desktop.data.types import Decimal2, utcnow
 from dcms_desktop.domain.enums import BillStatus, PaymentMethod, PricingModel
+from dcms_desktop.domain.errors import NotFoundError, StaleRecordError
 from dcms_desktop.domain.money import ZERO
 from dcms_desktop.domain.readmodels.billing import (
+    AGING_BUCKETS,
+    AgingBucket,
+    AgingReport,
+    BillFilter,
     BillItemView,
+    BillList,
+    BillListRow,
     BillSummary,
     BillView,
     NewBill,
+    NewBillItem,
+    PatientBalance,
     PaymentView,
     ReceivableRow,
     StoredInvoice,
 )
+from dcms_desktop.domain.readmodels.people import full_name
 
 OPEN_BILL_STATUSES = (BillStatus.PENDING, BillStatus.PARTIAL, BillStatus.OVERDUE)
 """Statuses of bills that may still have money owed on them."""
+
+BILL_ENTITY = "bill"
+"""The audit trail's and the event bus's name for a bill."""
+
+_OPEN_VALUES = [status.value for status in OPEN_BILL_STATUSES]
+_Dentist = aliased(User, name="dentist")
+_Updater = aliased(User, name="updater")
+
+
+def _is_open() -> ColumnElement[bool]:
+    """Open (pending, partial or stored overdue) with money still owed."""
+    return and_(Bill.status.in_(_OPEN_VALUES), Bill.amount_paid < Bill.total_amount)
+
+
+def _shown_status(today: Any) -> ColumnElement[str]:
+    """:func:`dcms_desktop.domain.readmodels.billing.shown_status` in SQL, on ``today``
+    (a date or a bind parameter)."""
+    return case(
+        (and_(_is_open(), Bill.due_date < today), literal(BillStatus.OVERDUE.value)),
+        (
+            Bill.status == BillStatus.OVERDUE.value,
+            case(
+                (Bill.amount_paid > 0, literal(BillStatus.PARTIAL.value)),
+                else_=literal(BillStatus.PENDING.value),
+            ),
+        ),
+        else_=Bill.status,
+    )
+
+
+def _money_sum(value: Any) -> Any:
+    """SUM of a money column, read back as an exact Decimal on both backends."""
+    return type_coerce(func.coalesce(func.sum(value), 0), Decimal2(14))
+
+
+_AFTER_EVERYTHING = "\U0010ffff"
+MAX_LISTED_PATIENTS = 500
+"""A search matching more patients than this filters the bills by a sub-select instead."""
+_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _starts_with(key: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """``key`` starts with ``prefix``, as an index range (the keys are bytewise)."""
+    return and_(key >= prefix, key < prefix + _AFTER_EVERYTHING)
+
+
+# Built once: the ageing report (one aggregate over the open bills; the age of a bill is
+# compared as its visit date against the cut-off dates, so no date arithmetic in SQL).
+_AGE_RANK = case(
+    (Bill.appointment_date >= bindparam("cut_30", type_=Date), 0),
+    (Bill.appointment_date >= bindparam("cut_60", type_=Date), 1),
+    (Bill.appointment_date >= bindparam("cut_90", type_=Date), 2),
+    else_=3,
+)
+_AGED = (
+    select(_AGE_RANK.label("bucket"), (Bill.total_amount - Bill.amount_paid).label("owed"))
+    .where(_is_open(), Bill.appointment_date <= bindparam("as_of", type_=Date))
+    .subquery("aged")
+)
+_AGING = (
+    select(
+        _AGED.c.bucket,
+        func.count().label("bills"),
+        type_coerce(func.sum(_AGED.c.owed), Decimal2(14)).label("owed"),
+    )
+    .group_by(_AGED.c.bucket)
+    .order_by(_AGED.c.bucket)
+)
 
 
 def format_invoice_number(year: int, number: int) -> str:
@@ -199,32 +305,43 @@ class BillRepository:
         )
         return [_summary(row) for row in rows]
 
-    def receivables(self, as_of: date) -> list[ReceivableRow]:
-        """Bills with money still owed, oldest due first; overdue days counted at ``as_of``."""
-        rows = self.session.execute(
-            select(
-                Bill.id,
-                Bill.invoice_number,
-                Bill.patient_id,
-                Bill.patient_name,
-                Bill.patient_email,
-                Bill.appointment_date,
-                Bill.due_date,
-                Bill.total_amount,
-                Bill.amount_paid,
-                Bill.status,
-            )
-            .where(
-                Bill.status.in_([s.value for s in OPEN_BILL_STATUSES]),
-                Bill.amount_paid < Bill.total_amount,
-            )
-            .order_by(
-                Bill.due_date.is_(None),
-                Bill.due_date,
-                Bill.appointment_date,
-                Bill.invoice_number,
-            )
+    def receivables(
+        self,
+        as_of: date,
+        *,
+        visits_from: date | None = None,
+        visits_to: date | None = None,
+        limit: int | None = None,
+    ) -> list[ReceivableRow]:
+        """Bills with money still owed, oldest due first; overdue days counted at ``as_of``.
+
+        ``visits_from``/``visits_to`` (both included) narrow it to bills of those visit
+        dates (an ageing bucket); ``limit`` keeps the first ones.
+        """
+        query = select(
+            Bill.id,
+            Bill.invoice_number,
+            Bill.patient_id,
+            Bill.patient_name,
+            Bill.patient_email,
+            Bill.appointment_date,
+            Bill.due_date,
+            Bill.total_amount,
+            Bill.amount_paid,
+            Bill.status,
+        ).where(_is_open())
+        if visits_from is not None:
+            query = query.where(Bill.appointment_date >= visits_from)
+        if visits_to is not None:
+            query = query.where(Bill.appointment_date <= visits_to)
+        query = query.order_by(
+            Bill.due_date.is_(None),
+            Bill.due_date,
+            Bill.appointment_date,
+            Bill.invoice_number,
         )
+        if limit is not None:
+            query = query.limit(limit)
         return [
             ReceivableRow(
                 bill_id=row.id,
@@ -239,8 +356,335 @@ class BillRepository:
                 status=BillStatus(row.status),
                 days_overdue=max(0, (as_of - row.due_date).days) if row.due_date else 0,
             )
-            for row in rows
+            for row in self.session.execute(query)
         ]
+
+    def list_bills(self, filters: BillFilter, today: date) -> BillList:
+        """The first ``filters.limit`` bills matching ``filters``, newest visit first, with
+        the count and sums over all of them; the shown status is computed on ``today``."""
+        conditions = self._conditions(filters, today)
+        needs_visit = filters.dentist_id is not None
+        totals_query = select(
+            func.count().label("bills"),
+            _money_sum(Bill.total_amount).label("total"),
+            _money_sum(Bill.amount_paid).label("paid"),
+        ).select_from(Bill)
+        if needs_visit:
+            totals_query = totals_query.join(Appointment, Appointment.id == Bill.appointment_id)
+        totals = self.session.execute(totals_query.where(*conditions)).one()
+        # The page of bills first, then its visits' dentists: joining before the LIMIT
+        # would look up the dentist of every matching bill.
+        newest_first = (Bill.appointment_date.desc(), Bill.invoice_number.desc())
+        page_query = select(Bill.id).select_from(Bill)
+        if needs_visit:
+            page_query = page_query.join(Appointment, Appointment.id == Bill.appointment_id)
+        page = (
+            page_query.where(*conditions)
+            .order_by(*newest_first)
+            .limit(max(0, filters.limit))
+            .subquery("page")
+        )
+        shown = _shown_status(today).label("shown_status")
+        rows_query = (
+            select(*_SUMMARY_COLUMNS, _Dentist.first_name, _Dentist.last_name, shown)
+            .select_from(Bill)
+            .join(page, page.c.id == Bill.id)
+            .outerjoin(Appointment, Appointment.id == Bill.appointment_id)
+            .outerjoin(_Dentist, _Dentist.id == Appointment.dentist_id)
+            .order_by(*newest_first)
+        )
+        rows = tuple(
+            BillListRow(
+                **_summary(row).__dict__,
+                dentist_name=None if row.last_name is None else _dentist(row),
+                shown_status=BillStatus(row.shown_status),
+            )
+            for row in self.session.execute(rows_query)
+        )
+        count = int(totals.bills)
+        return BillList(
+            rows=rows,
+            count=count,
+            total=totals.total,
+            paid=totals.paid,
+            balance=totals.total - totals.paid,
+            truncated=count > len(rows),
+        )
+
+    def _conditions(self, filters: BillFilter, today: date) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if filters.status is not None:
+            wanted = BillStatus(filters.status)
+            conditions.append(_shown_status(today) == wanted.value)
+            # The same, said so that the status index can serve it: a bill shows as
+            # pending, partial or overdue only when it is stored open, and as paid or
+            # cancelled only when it is stored so.
+            if wanted in OPEN_BILL_STATUSES:
+                conditions.append(Bill.status.in_(_OPEN_VALUES))
+            else:
+                conditions.append(Bill.status == wanted.value)
+        if filters.date_from is not None:
+            conditions.append(Bill.appointment_date >= filters.date_from)
+        if filters.date_to is not None:
+            conditions.append(Bill.appointment_date <= filters.date_to)
+        if filters.patient_id is not None:
+            conditions.append(Bill.patient_id == filters.patient_id)
+        if filters.dentist_id is not None:
+            conditions.append(Appointment.dentist_id == filters.dentist_id)
+        words = " ".join(filters.search.split())
+        if words:
+            conditions.append(self._matching(words))
+        return conditions
+
+    def _matching(self, words: str) -> ColumnElement[bool]:
+        """Bills whose invoice number starts with ``words``, or whose patient's last name,
+        "first last" or email does (the patient search's indexed keys, as index ranges).
+
+        The patients are looked up first: given their ids (a few hundred at most for
+        anything but the vaguest text), the bills are index look-ups on both sides of the
+        OR, where a sub-select would make PostgreSQL read every bill.
+        """
+        sqlite_fold = self.session.get_bind().dialect.name == "sqlite"
+        folded = words.translate(_ASCII_FOLD) if sqlite_fold else words.lower()
+        patients = select(User.id).where(
+            or_(
+                _starts_with(last_name_key(User.last_name), folded),
+                _starts_with(full_name_key(User.first_name, User.last_name), folded),
+                _starts_with(email_key(User.email), folded),
+            )
+        )
+        found = list(self.session.scalars(patients.limit(MAX_LISTED_PATIENTS + 1)))
+        by_patient: ColumnElement[bool] = (
+            Bill.patient_id.in_(patients)
+            if len(found) > MAX_LISTED_PATIENTS
+            else Bill.patient_id.in_(found)
+        )
+        if not any(character.isdigit() for character in words):
+            return by_patient
+        return or_(_starts_with(Bill.invoice_number, words.upper()), by_patient)
+
+    def aging(self, as_of: date) -> AgingReport:
+        """What the open bills still owe by age at ``as_of`` (days since the visit): the
+        buckets of :data:`AGING_BUCKETS`, empty ones included. Bills of visits after
+        ``as_of`` are not counted."""
+        found = {
+            int(row.bucket): (int(row.bills), row.owed)
+            for row in self.session.execute(_AGING, _aging_cutoffs(as_of))
+        }
+        buckets = tuple(
+            AgingBucket(
+                label=label,
+                count=found.get(rank, (0, ZERO))[0],
+                amount=found.get(rank, (0, ZERO))[1],
+                key=key,
+            )
+            for rank, (key, label, _) in enumerate(AGING_BUCKETS)
+        )
+        return AgingReport(
+            as_of=as_of,
+            buckets=buckets,
+            total=sum((b.amount for b in buckets), start=ZERO),
+            count=sum(b.count for b in buckets),
+        )
+
+    def patient_balance(self, patient_id: uuid.UUID, today: date) -> PatientBalance:
+        """The patient's money over their bills that aren't cancelled; overdue as shown on
+        ``today``."""
+        overdue = and_(_is_open(), Bill.due_date < today)
+        row = self.session.execute(
+            select(
+                _money_sum(Bill.total_amount).label("billed"),
+                _money_sum(Bill.amount_paid).label("paid"),
+                func.coalesce(func.sum(case((_is_open(), 1), else_=0)), 0).label("open_bills"),
+                _money_sum(case((overdue, Bill.total_amount - Bill.amount_paid), else_=0)).label(
+                    "overdue"
+                ),
+            ).where(Bill.patient_id == patient_id, Bill.status != BillStatus.CANCELLED.value)
+        ).one()
+        return PatientBalance(
+            patient_id=patient_id,
+            total_billed=row.billed,
+            total_paid=row.paid,
+            balance=row.billed - row.paid,
+            open_bills=int(row.open_bills),
+            overdue_amount=row.overdue,
+        )
+
+    def for_appointment(self, appointment_id: uuid.UUID) -> BillView | None:
+        """The appointment's bill: the one not cancelled, else the newest cancelled one."""
+        bill_id = self.session.scalar(
+            select(Bill.id)
+            .where(Bill.appointment_id == appointment_id)
+            .order_by(
+                (Bill.status == BillStatus.CANCELLED.value),
+                Bill.generated_at.desc(),
+                Bill.invoice_number.desc(),
+            )
+            .limit(1)
+        )
+        return None if bill_id is None else self.get(bill_id)
+
+    def live_bill_for_appointment(self, appointment_id: uuid.UUID) -> BillSummary | None:
+        """The appointment's bill that isn't cancelled (there is at most one), or None."""
+        row = self.session.execute(
+            select(*_SUMMARY_COLUMNS)
+            .where(
+                Bill.appointment_id == appointment_id,
+                Bill.status != BillStatus.CANCELLED.value,
+            )
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else _summary(row)
+
+    # -- changing a bill ----------------------------------------------------------------
+    def add_item(self, bill_id: uuid.UUID, item: NewBillItem, *, at: datetime) -> uuid.UUID:
+        """Add a line at the end of the bill (the caller updates the totals)."""
+        last = self.session.scalar(
+            select(func.max(BillItem.created_at)).where(BillItem.bill_id == bill_id)
+        )
+        if last is not None and last >= at:
+            # Lines list in the order entered (created_at), even within one clock tick.
+            at = last + timedelta(microseconds=1)
+        row = BillItem(
+            bill_id=bill_id,
+            service_id=item.service_id,
+            service_name=item.service_name,
+            description=item.description,
+            pricing_model=PricingModel(item.pricing_model).value,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            subtotal=item.subtotal,
+            teeth_treated=list(item.teeth_treated) or None,
+            treatment_notes=item.treatment_notes,
+            created_at=at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def remove_item(self, bill_id: uuid.UUID, item_id: uuid.UUID) -> None:
+        """Delete a line of the bill (the caller updates the totals)."""
+        row = self.session.get(BillItem, item_id)
+        if row is None or row.bill_id != bill_id:
+            raise NotFoundError("That line is no longer on the bill")
+        self.session.delete(row)
+        self.session.flush()
+
+    def update(
+        self,
+        bill_id: uuid.UUID,
+        expected_version: int,
+        values: dict[str, Any],
+        *,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> None:
+        """Save ``values`` on the bill read at ``expected_version``; ``StaleRecordError``
+        naming who saved it since (the version makes the UPDATE conditional, so a save
+        racing this one is refused too)."""
+        row = self.session.get(Bill, bill_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That bill no longer exists")
+        if row.version != expected_version:
+            raise self.stale_error(bill_id)
+        for name, value in values.items():
+            setattr(row, name, value.value if isinstance(value, BillStatus) else value)
+        row.updated_by = by
+        row.updated_at = at
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self.stale_error(bill_id) from None
+
+    def add_payment(
+        self,
+        bill_id: uuid.UUID,
+        *,
+        amount: Decimal,
+        method: PaymentMethod,
+        paid_on: date,
+        reference: str | None,
+        recorded_by: uuid.UUID | None,
+        at: datetime,
+    ) -> uuid.UUID:
+        """Record a payment row (the caller updates the bill's amount paid and status)."""
+        row = Payment(
+            bill_id=bill_id,
+            amount=amount,
+            method=PaymentMethod(method).value,
+            paid_on=paid_on,
+            reference=reference,
+            recorded_by=recorded_by,
+            recorded_at=at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def stale_error(self, bill_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of a change made on an old version of a bill: who changed it, when."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(
+                    Bill.invoice_number,
+                    Bill.updated_at,
+                    _Updater.first_name,
+                    _Updater.last_name,
+                    _Updater.email,
+                )
+                .outerjoin(_Updater, _Updater.id == Bill.updated_by)
+                .where(Bill.id == bill_id)
+            ).one_or_none()
+            if latest is not None and latest.first_name is None:
+                # Nobody named on the row: the audit trail may know.
+                audited = self.session.execute(
+                    select(AuditEntry.user_email, AuditEntry.at)
+                    .where(AuditEntry.entity == BILL_ENTITY, AuditEntry.entity_id == str(bill_id))
+                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                    .limit(1)
+                ).one_or_none()
+            else:
+                audited = None
+        if latest is None:
+            return StaleRecordError("That bill no longer exists")
+        if latest.first_name or latest.last_name:
+            who: str | None = full_name(latest.first_name or "", latest.last_name or "")
+        else:
+            who = latest.email or (audited.user_email if audited is not None else None)
+        local = latest.updated_at.astimezone()
+        return StaleRecordError(
+            f"{who or 'Someone else'} changed bill {latest.invoice_number} at "
+            f"{local:%H:%M} on {local:%d %b %Y}, after you opened it; look at it again "
+            "before changing it.",
+            changed_by=who,
+            changed_at=latest.updated_at,
+        )
+
+
+def _aging_cutoffs(as_of: date) -> dict[str, date]:
+    """The bind parameters of the ageing statement: the oldest visit date of each bucket."""
+    parameters: dict[str, date] = {"as_of": as_of}
+    for _key, _label, days in AGING_BUCKETS:
+        if days is not None:
+            parameters[f"cut_{days}"] = as_of - timedelta(days=days)
+    return parameters
+
+
+def aging_visit_range(as_of: date, bucket_key: str) -> tuple[date | None, date]:
+    """The visit dates (first or None, last) of the bills in an ageing bucket at ``as_of``."""
+    previous: int | None = None
+    for key, _label, days in AGING_BUCKETS:
+        if key == bucket_key:
+            newest = as_of if previous is None else as_of - timedelta(days=previous + 1)
+            oldest = None if days is None else as_of - timedelta(days=days)
+            return oldest, newest
+        previous = days
+    raise ValueError(f"no ageing bucket {bucket_key!r}")
+
+
+def _dentist(row: Row[Any]) -> str:
+    """ "Dr Ana Reyes"."""
+    return f"Dr {full_name(row.first_name or '', row.last_name or '')}"
 
 
 _SUMMARY_COLUMNS = (

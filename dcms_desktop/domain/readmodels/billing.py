@@ -92,6 +92,11 @@ class BillView:
     updated_at: datetime
     items: tuple[BillItemView, ...]
     payments: tuple[PaymentView, ...]
+    shown_status: BillStatus | None = None
+    """The status to show (``overdue`` computed at read time, see :func:`shown_status`);
+    filled in by the billing service, None from a bare repository read."""
+    is_issued: bool = False
+    """Whether its invoice has been issued (printed): then its items and discount are fixed."""
 
     @property
     def balance(self) -> Decimal:
@@ -162,3 +167,123 @@ class StoredInvoice:
     sha256: str
     issued_by: uuid.UUID | None
     issued_at: datetime
+
+
+# -- the billing screens' read models -------------------------------------------------------
+OPEN_STATUSES: frozenset[BillStatus] = frozenset(
+    {BillStatus.PENDING, BillStatus.PARTIAL, BillStatus.OVERDUE}
+)
+"""Stored statuses of bills that may still have money owed on them (a stored ``overdue``,
+as the demo writes it, counts as open)."""
+
+
+def shown_status(
+    status: BillStatus | str,
+    *,
+    total_amount: Decimal,
+    amount_paid: Decimal,
+    due_date: date | None,
+    today: date,
+) -> BillStatus:
+    """The status a screen shows for a bill stored as ``status``, on the clinic's ``today``.
+
+    ``overdue`` when the bill is open (pending, partial or stored overdue), still has a
+    balance and its due date has passed; a stored ``overdue`` that is no longer past due
+    shows as ``partial`` or ``pending`` by what was paid. Otherwise the stored status.
+    The repositories compute the same thing in SQL (the list's status filter).
+    """
+    stored = BillStatus(status)
+    if stored not in OPEN_STATUSES:
+        return stored
+    if amount_paid < total_amount and due_date is not None and due_date < today:
+        return BillStatus.OVERDUE
+    if stored is BillStatus.OVERDUE:
+        return BillStatus.PARTIAL if amount_paid > 0 else BillStatus.PENDING
+    return stored
+
+
+@dataclass(frozen=True)
+class BillFilter:
+    """What the bills list is narrowed to. ``status`` is the SHOWN status (``overdue`` is
+    exact: computed in the query); dates are visit dates, both included; ``search``
+    matches the start of an invoice number or part of the patient's name or email."""
+
+    status: BillStatus | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    patient_id: uuid.UUID | None = None
+    dentist_id: uuid.UUID | None = None
+    search: str = ""
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class BillListRow(BillSummary):
+    """A row of the bills list: the summary, the visit's dentist and the shown status."""
+
+    dentist_name: str | None
+    shown_status: BillStatus
+
+
+@dataclass(frozen=True)
+class BillList:
+    """The first ``limit`` bills of a filter, newest visit first, with the count and the
+    money over ALL the filtered bills (``truncated`` when there are more than shown)."""
+
+    rows: tuple[BillListRow, ...]
+    count: int
+    total: Decimal
+    paid: Decimal
+    balance: Decimal
+    truncated: bool
+
+
+AGING_BUCKETS: tuple[tuple[str, str, int | None], ...] = (
+    ("current", "0\u201330 days", 30),
+    ("31-60", "31\u201360 days", 60),
+    ("61-90", "61\u201390 days", 90),
+    ("over-90", "Over 90 days", None),
+)
+"""The ageing buckets in order: (key, label, the oldest age in days it holds or None).
+A bill's age is the days from its visit date to the report's date."""
+
+
+def aging_bucket_key(bucket: str) -> str:
+    """The key of an ageing bucket named by its key or its label (``ValueError`` if none)."""
+    wanted = bucket.strip().casefold()
+    for key, label, _ in AGING_BUCKETS:
+        if wanted in (key, label.casefold()):
+            return key
+    raise ValueError(f"no ageing bucket {bucket!r}")
+
+
+@dataclass(frozen=True)
+class AgingBucket:
+    """Open bills of one age range: how many, and what they still owe."""
+
+    label: str
+    count: int
+    amount: Decimal
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    """Receivables by age at ``as_of``: the four buckets in order, and their sums."""
+
+    as_of: date
+    buckets: tuple[AgingBucket, ...]
+    total: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class PatientBalance:
+    """One patient's money over their bills that aren't cancelled."""
+
+    patient_id: uuid.UUID
+    total_billed: Decimal
+    total_paid: Decimal
+    balance: Decimal
+    open_bills: int
+    overdue_amount: Decimal
