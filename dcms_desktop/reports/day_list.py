@@ -17,10 +17,8 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,7 +27,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -51,7 +48,9 @@ from dcms_desktop.domain.readmodels.scheduling import (
     DayListDentist,
     ScheduleEntry,
 )
-from dcms_desktop.resources_path import resource_path
+from dcms_desktop.reports.fonts import Fonts as _Fonts
+from dcms_desktop.reports.fonts import fit as _fit
+from dcms_desktop.reports.fonts import fonts as _fonts
 
 log = logging.getLogger(__name__)
 
@@ -82,63 +81,6 @@ _STATUS_LABELS = {
 # Time, patient, phone, services and reason, status: the body's 180 mm. The time, a
 # grouped international phone number and "In progress" each fit on one line.
 _COLUMNS = (26 * mm, 47 * mm, 34 * mm, 50 * mm, 23 * mm)
-
-
-@dataclass(frozen=True)
-class _Fonts:
-    regular: str
-    bold: str
-    italic: str
-
-
-_DEJAVU = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
-
-
-def _font_candidates() -> list[tuple[str, Path, Path, Path]]:
-    """Where to look for a sans-serif with wide coverage, best first: bundled, then the
-    system's (Linux DejaVu, Windows Segoe UI, macOS Arial), then ReportLab's Vera."""
-    bundled = [resource_path(f"fonts/{name}") for name in _DEJAVU]
-    linux = [Path("/usr/share/fonts/truetype/dejavu", name) for name in _DEJAVU]
-    windows = Path(os.environ.get("WINDIR", "C:/Windows"), "Fonts")
-    mac = Path("/System/Library/Fonts/Supplemental")
-    vera = [_reportlab_font(name) for name in ("Vera.ttf", "VeraBd.ttf", "VeraIt.ttf")]
-    return [
-        ("DcmsDejaVu", *bundled),  # type: ignore[list-item]
-        ("DcmsDejaVu", *linux),  # type: ignore[list-item]
-        ("DcmsSegoe", windows / "segoeui.ttf", windows / "segoeuib.ttf", windows / "segoeuii.ttf"),
-        ("DcmsArial", mac / "Arial.ttf", mac / "Arial Bold.ttf", mac / "Arial Italic.ttf"),
-        ("DcmsVera", *vera),  # type: ignore[list-item]
-    ]
-
-
-@functools.cache
-def _fonts() -> _Fonts:
-    """Register the day list's fonts with ReportLab (once per process)."""
-    for name, regular, bold, italic in _font_candidates():
-        if not (regular.is_file() and bold.is_file()):
-            continue
-        try:
-            pdfmetrics.registerFont(TTFont(name, str(regular)))
-            pdfmetrics.registerFont(TTFont(f"{name}-Bold", str(bold)))
-            italic_name = name
-            if italic.is_file():
-                italic_name = f"{name}-Italic"
-                pdfmetrics.registerFont(TTFont(italic_name, str(italic)))
-        except Exception:  # a damaged or unusable font file: try the next
-            log.warning("could not use the font %s, trying another", regular, exc_info=True)
-            continue
-        # So that <b> and <i> in a paragraph find the bold and italic faces.
-        pdfmetrics.registerFontFamily(
-            name, normal=name, bold=f"{name}-Bold", italic=italic_name, boldItalic=f"{name}-Bold"
-        )
-        return _Fonts(name, f"{name}-Bold", italic_name)
-    return _Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique")
-
-
-def _reportlab_font(name: str) -> Path:
-    import reportlab
-
-    return Path(reportlab.__file__).parent / "fonts" / name
 
 
 @dataclass(frozen=True)
@@ -330,15 +272,6 @@ def _draw_header(
     page.setLineWidth(0.8)
     page.line(MARGIN, top - 12 * mm, PAGE_WIDTH - MARGIN, top - 12 * mm)
     page.restoreState()
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text``, cut short with an ellipsis if it is wider than ``width``."""
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 def _long_date(data: DayList) -> str:
