@@ -42,6 +42,7 @@ from dcms_desktop.domain.readmodels.reports import PatientSummary
 from dcms_desktop.domain.readmodels.scheduling import ScheduleEntry
 from dcms_desktop.services.charting import ChartService
 from dcms_desktop.services.patients import PatientService
+from dcms_desktop.views.billing.patient_bills import PatientBillsPanel, make_bills_panel
 from dcms_desktop.views.patients.alert_strip import AlertStrip
 from dcms_desktop.views.patients.chart_tab import ChartTab
 from dcms_desktop.views.patients.patient_form import PatientFormDialog, age_on
@@ -268,6 +269,9 @@ class PatientPageView(QWidget):
         if charts is None and context is not None:
             charts = ChartService(context)
         self.chart_tab: ChartTab | None = None if charts is None else ChartTab(charts, actor)
+        # The Bills tab and the balance line: None without a context or for roles that
+        # may not see bills (the tab then says so).
+        self.bills_panel: PatientBillsPanel | None = make_bills_panel(context, actor)
         self._build()
 
     # -- building --------------------------------------------------------------------------
@@ -302,6 +306,8 @@ class PatientPageView(QWidget):
         outer.addWidget(self.facts_label)
         self.alert_strip = AlertStrip()
         outer.addWidget(self.alert_strip)
+        if self.bills_panel is not None:
+            outer.addWidget(self.bills_panel.balance_line)
 
         self.body = QStackedWidget()
         self.message = QLabel("")
@@ -315,8 +321,11 @@ class PatientPageView(QWidget):
             self.tabs.addTab(self.chart_tab, "Chart")
         else:
             self.tabs.addTab(self._coming("chart"), "Chart")
-        for key, title in (("bills", "Bills"), ("records", "Records")):
-            self.tabs.addTab(self._coming(key), title)
+        if self.bills_panel is not None:
+            self.tabs.addTab(self.bills_panel, "Bills")
+        else:
+            self.tabs.addTab(self._coming("bills"), "Bills")
+        self.tabs.addTab(self._coming("records"), "Records")
         self.body.addWidget(self.message)
         self.body.addWidget(self.tabs)
         outer.addWidget(self.body, 1)
@@ -455,6 +464,8 @@ class PatientPageView(QWidget):
             return
         if self.chart_tab is not None:
             self.chart_tab.show_patient(patient_id)
+        if self.bills_panel is not None:
+            self.bills_panel.show_patient(patient_id)
         if self._task is not None:
             self._task.cancel()
         self._seq += 1

@@ -1,0 +1,1 @@
+"""The Billing section: bills, payments, receivables and invoices."""
