@@ -1,0 +1,1 @@
+"""The Reports section's screens: revenue (:mod:`.revenue_tab`)."""
