@@ -17,16 +17,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Any
 
 from dcms_desktop.data import cache_keys
-from dcms_desktop.data.repositories.inventory import RESTOCK_REQUEST_ENTITY
+from dcms_desktop.data.repositories.inventory import (
+    INVENTORY_ENTITY,
+    OPENING_STOCK_REASON,
+    RESTOCK_REQUEST_ENTITY,
+)
 from dcms_desktop.data.uow import UnitOfWork
-from dcms_desktop.domain.enums import MovementType, RestockStatus, Urgency
-from dcms_desktop.domain.errors import NotFoundError, ValidationError
+from dcms_desktop.domain.enums import AlertLevel, MovementType, RestockStatus, Urgency
+from dcms_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from dcms_desktop.domain.money import to_money
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.inventory import (
@@ -35,8 +41,10 @@ from dcms_desktop.domain.readmodels.inventory import (
     ReconciliationProblem,
     RestockRequestView,
     StockMovementView,
+    SupplyShortfall,
 )
 from dcms_desktop.domain.readmodels.people import Actor
+from dcms_desktop.domain.stock import check_stock_levels
 from dcms_desktop.services import audit
 from dcms_desktop.services.context import ServiceContext
 
@@ -74,6 +82,136 @@ _STATUS_WORDS: Mapping[RestockStatus, str] = MappingProxyType(
         _S.CANCELLED: "cancelled",
     }
 )
+
+
+EXPIRING_SOON_DAYS = 30
+"""The inventory list's "expiring soon" filter: an expiration date within this many days."""
+
+EXPIRY_REQUIRED_CATEGORIES = frozenset(
+    {"anesthetics", "anaesthetics", "medications", "medicines", "drugs"}
+)
+"""Categories (compared ignoring case) whose items must carry an expiration date."""
+
+_MAX_COST = Decimal("100000000")  # DECIMAL(10,2)
+_LIMITS = {
+    "name": 200,
+    "category": 100,
+    "unit": 50,
+    "supplier": 200,
+    "supplier_contact": 255,
+    "storage_location": 100,
+}
+
+
+@dataclass(frozen=True)
+class ItemForm:
+    """An inventory item's details as the item form holds them (everything but the
+    stock, which moves only through movements)."""
+
+    name: str
+    category: str
+    unit: str
+    cost_per_unit: Decimal | str
+    min_stock: int = 0
+    max_stock: int = 100
+    description: str | None = None
+    supplier: str | None = None
+    supplier_contact: str | None = None
+    expiration_date: date | None = None
+    storage_location: str | None = None
+
+    @classmethod
+    def from_item(cls, item: InventoryItemView) -> ItemForm:
+        """The form as it opens for editing ``item``."""
+        return cls(
+            name=item.name,
+            category=item.category,
+            unit=item.unit,
+            cost_per_unit=item.cost_per_unit,
+            min_stock=item.min_stock,
+            max_stock=item.max_stock,
+            description=item.description,
+            supplier=item.supplier,
+            supplier_contact=item.supplier_contact,
+            expiration_date=item.expiration_date,
+            storage_location=item.storage_location,
+        )
+
+
+def needs_expiry(category: str) -> bool:
+    """True when items of ``category`` must carry an expiration date."""
+    return category.strip().casefold() in EXPIRY_REQUIRED_CATEGORIES
+
+
+def _count(value: object, field: str, what: str) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"Enter {what} as a whole number", field=field)
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"Enter {what} as a whole number", field=field) from None
+
+
+def clean_item_form(
+    form: ItemForm, *, today: date, opening_stock: int = 0, expiry_before: date | None = None
+) -> dict[str, Any]:
+    """The form's values ready to save, or ``ValidationError`` naming the first bad field.
+
+    Checks what the item form shows next to each field: name, category and unit
+    required and not too long; minimum and maximum whole numbers with 0 <= min <= max
+    (:func:`check_stock_levels`); the cost a non-negative amount to the cent; an
+    expiration date for the categories that need one, and not already past for a new
+    item (``expiry_before`` is the item's current date when editing: keeping an expired
+    item's date is allowed, typing a new past one is not).
+    """
+    values: dict[str, Any] = {}
+    for name, what in (("name", "the item's name"), ("category", "a category"), ("unit", "a unit")):
+        text = " ".join(str(getattr(form, name) or "").split())
+        if not text:
+            raise ValidationError(f"Enter {what}", field=name)
+        if len(text) > _LIMITS[name]:
+            raise ValidationError(f"Keep it to {_LIMITS[name]} characters", field=name)
+        values[name] = text
+    try:
+        cost = to_money(form.cost_per_unit, field="cost_per_unit")
+    except ValidationError:
+        raise ValidationError(
+            "Enter the cost as an amount, e.g. 12.50", field="cost_per_unit"
+        ) from None
+    if cost < 0:
+        raise ValidationError("A cost can't be negative", field="cost_per_unit")
+    if cost >= _MAX_COST:
+        raise ValidationError("That cost is too large", field="cost_per_unit")
+    values["cost_per_unit"] = cost
+    minimum = _count(form.min_stock, "min_stock", "the minimum")
+    maximum = _count(form.max_stock, "max_stock", "the maximum")
+    opening = _count(opening_stock, "current_stock", "the stock")
+    check_stock_levels(opening, minimum, maximum)
+    if maximum < 0:
+        raise ValidationError("The maximum can't be negative", field="max_stock")
+    values["min_stock"], values["max_stock"] = minimum, maximum
+    for name in ("description", "supplier", "supplier_contact", "storage_location"):
+        text = (getattr(form, name) or "").strip()
+        limit = _LIMITS.get(name)
+        if limit is not None and len(text) > limit:
+            raise ValidationError(f"Keep it to {limit} characters", field=name)
+        values[name] = text or None
+    expiry = form.expiration_date
+    if expiry is not None and not isinstance(expiry, date):
+        raise ValidationError("Enter a valid date", field="expiration_date")
+    if expiry is None and needs_expiry(values["category"]):
+        raise ValidationError(
+            f"{values['category']} must carry an expiration date", field="expiration_date"
+        )
+    if expiry is not None and expiry < today and expiry != expiry_before:
+        raise ValidationError(
+            f"{expiry:%d %b %Y} has passed; enter the date on the new stock",
+            field="expiration_date",
+        )
+    values["expiration_date"] = expiry
+    return values
 
 
 def check_transition(current: RestockStatus, wanted: RestockStatus) -> None:
@@ -183,12 +321,179 @@ class InventoryService:
         return item
 
     def items(
-        self, actor: Actor, *, include_inactive: bool = False, category: str | None = None
+        self,
+        actor: Actor,
+        *,
+        include_inactive: bool = False,
+        category: str | None = None,
+        search: str | None = None,
+        alert_levels: Collection[AlertLevel | str] | None = None,
+        expiring_soon: bool = False,
+        expired: bool = False,
     ) -> list[InventoryItemView]:
-        """Items by name."""
+        """Items by name, filtered: ``search`` words (name, description, supplier,
+        storage place), ``category``, ``alert_levels`` (any of them), ``expiring_soon``
+        (expiring within :data:`EXPIRING_SOON_DAYS` days, or already expired),
+        ``expired`` (past their expiration date), inactive ones only when asked."""
+        require(actor.role, Action.VIEW_INVENTORY)
+        today = self.context.local_now().date()
+        with self.context.uow(write=False) as uow:
+            found = uow.inventory.find_items(
+                include_inactive=include_inactive,
+                category=category or None,
+                search=search,
+                expiring_by=today + timedelta(days=EXPIRING_SOON_DAYS) if expiring_soon else None,
+                expired_on=today if expired else None,
+            )
+        if alert_levels:
+            # The level is computed from two columns; a clinic has hundreds of items at most.
+            wanted = {AlertLevel(level) for level in alert_levels}
+            found = [item for item in found if item.alert_level in wanted]
+        return found
+
+    def categories(self, actor: Actor) -> list[str]:
+        """The categories in use, alphabetically (for the filter and the item form)."""
         require(actor.role, Action.VIEW_INVENTORY)
         with self.context.uow(write=False) as uow:
-            return uow.inventory.list_items(include_inactive=include_inactive, category=category)
+            return uow.inventory.categories()
+
+    def create_item(
+        self,
+        actor: Actor,
+        form: ItemForm,
+        *,
+        opening_stock: int = 0,
+        opening_reason: str = OPENING_STOCK_REASON,
+    ) -> InventoryItemView:
+        """A new item (admins). Its ``opening_stock`` comes in as an ``adjustment``
+        movement (the ledger opens at zero, so the reconciliation stays clean)."""
+        require(actor.role, Action.EDIT_INVENTORY)
+        now = self.context.now()
+        values = clean_item_form(
+            form, today=self.context.local_now().date(), opening_stock=opening_stock
+        )
+        opening = _count(opening_stock, "current_stock", "the stock")
+        with self.context.uow() as uow:
+            if uow.inventory.name_taken(values["name"]):
+                raise ConflictError(
+                    f"There is already an item called {values['name']}", field="name"
+                )
+            item = uow.inventory.add_item(
+                **values, opening_stock=0, performed_by=actor.user_id, at=now
+            )
+            if opening:
+                uow.inventory.move_stock(
+                    item.id,
+                    opening,
+                    MovementType.ADJUSTMENT,
+                    opening_reason.strip() or OPENING_STOCK_REASON,
+                    performed_by=actor.user_id,
+                    at=now,
+                )
+                item = uow.inventory.get(item.id) or item
+            audit.record(
+                uow,
+                actor,
+                "create_item",
+                INVENTORY_ENTITY,
+                item.id,
+                at=now,
+                details={"name": item.name, "opening_stock": opening},
+            )
+            uow.announce(INVENTORY_ENTITY, item.id, "created")
+            uow.commit()
+        log.info("inventory item %s created", item.id)
+        return item
+
+    def update_item(
+        self, actor: Actor, item_id: uuid.UUID, form: ItemForm, *, expected_version: int
+    ) -> InventoryItemView:
+        """Save an item's details edited from ``expected_version`` (admins).
+
+        Never changes the stock (that is a movement). ``StaleRecordError`` naming who
+        saved it and when if someone did since; ``ValidationError``/``ConflictError``
+        with the field for bad input; nothing is saved then.
+        """
+        require(actor.role, Action.EDIT_INVENTORY)
+        now = self.context.now()
+        with self.context.uow() as uow:
+            before = uow.inventory.get(item_id)
+            if before is None:
+                raise NotFoundError("That stock item no longer exists")
+            if before.version != expected_version:
+                raise uow.inventory.stale_item_error(item_id)
+            values = clean_item_form(
+                form,
+                today=self.context.local_now().date(),
+                opening_stock=before.current_stock,
+                expiry_before=before.expiration_date,
+            )
+            if uow.inventory.name_taken(values["name"], other_than=item_id):
+                raise ConflictError(
+                    f"There is already an item called {values['name']}", field="name"
+                )
+            changed = uow.inventory.update_item(
+                item_id, expected_version, values, by=actor.user_id, at=now
+            )
+            after = uow.inventory.get(item_id)
+            assert after is not None
+            if not changed:
+                return after
+            audit.record(
+                uow,
+                actor,
+                "update_item",
+                INVENTORY_ENTITY,
+                item_id,
+                at=now,
+                details={"changed": changed, "version": after.version},
+            )
+            uow.drop_cache(cache_keys.inventory(item_id))
+            uow.announce(INVENTORY_ENTITY, item_id, "updated")
+            uow.commit()
+        return after
+
+    def set_item_active(
+        self, actor: Actor, item_id: uuid.UUID, active: bool, *, expected_version: int
+    ) -> InventoryItemView:
+        """Deactivate (``active=False``: off the lists and the low-stock alerts, its
+        history kept) or reactivate an item read at ``expected_version`` (admins)."""
+        require(actor.role, Action.EDIT_INVENTORY)
+        now = self.context.now()
+        with self.context.uow() as uow:
+            before = uow.inventory.get(item_id)
+            if before is None:
+                raise NotFoundError("That stock item no longer exists")
+            changed = uow.inventory.update_item(
+                item_id, expected_version, {"is_active": active}, by=actor.user_id, at=now
+            )
+            after = uow.inventory.get(item_id)
+            assert after is not None
+            if not changed:
+                return after
+            action = "reactivate_item" if active else "deactivate_item"
+            audit.record(
+                uow,
+                actor,
+                action,
+                INVENTORY_ENTITY,
+                item_id,
+                at=now,
+                details={"version": after.version},
+            )
+            uow.drop_cache(cache_keys.inventory(item_id))
+            uow.announce(INVENTORY_ENTITY, item_id, "reactivated" if active else "deactivated")
+            uow.commit()
+        return after
+
+    def shortfalls_for_appointment(
+        self, actor: Actor, appointment_id: uuid.UUID
+    ) -> list[SupplyShortfall]:
+        """The supplies the completion of ``appointment_id`` needed but were not in stock
+        (the needs-review adjustments recorded with it), for telling the dentist."""
+        require(actor.role, Action.VIEW_INVENTORY)
+        with self.context.uow(write=False) as uow:
+            return uow.inventory.shortfalls_for(appointment_id)
 
     def low_stock(self, actor: Actor) -> list[LowStockAlert]:
         """Active items at or below their minimum, the most urgent first."""

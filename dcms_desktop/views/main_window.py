@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         self._hidden_windows: dict[QWidget, float] = {}
         self._idle: IdleWatcher | None = None
         self._sync: SyncStatusMonitor | None = None
+        self._badges: list[Any] = []
+        self._badge_labels: dict[str, QLabel] = {}
         self._memory: WindowMemory | None = None
         self._user_key: object = None
         self._focus_before_lock: QWidget | None = None
@@ -337,6 +339,52 @@ class MainWindow(QMainWindow):
                 f"{self.current_section().title} has nothing to reload yet.", 4000
             )
 
+    # -- section badges (the low-stock count on Inventory) ---------------------------------
+    def set_section_badge(self, key: str, count: int, tip: str = "") -> None:
+        """Show ``count`` as a red badge on section ``key`` (hidden when 0), with ``tip``
+        in its tooltip and accessible text."""
+        for index, section in enumerate(self.sections):
+            if section.key != key:
+                continue
+            item = self.section_list.item(index)
+            badge = self._badge_labels.get(key)
+            if badge is None:
+                holder = QWidget()
+                holder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+                row = QHBoxLayout(holder)
+                row.setContentsMargins(0, 0, 14, 0)
+                row.addStretch(1)
+                badge = QLabel()
+                badge.setObjectName(f"badge_{key}")
+                badge.setStyleSheet(
+                    "QLabel { background: #c62828; color: white; border-radius: 9px;"
+                    " padding: 1px 7px; font-weight: 600; }"
+                )
+                row.addWidget(badge)
+                self.section_list.setItemWidget(item, holder)
+                self._badge_labels[key] = badge
+            badge.setText(str(count))
+            badge.setVisible(count > 0)
+            spoken = f"{section.title}, {tip}" if count else section.title
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
+            item.setToolTip(f"{section.title} (Ctrl+{index + 1})" + (f"\n{tip}" if tip else ""))
+            return
+
+    def section_badge(self, key: str) -> str:
+        """The badge shown on section ``key`` ("" when none)."""
+        badge = self._badge_labels.get(key)
+        return badge.text() if badge is not None and not badge.isHidden() else ""
+
+    def watch_badge(self, key: str, monitor: Any) -> None:
+        """Show ``monitor``'s ``changed(count, tip)`` on section ``key`` from now on (the
+        monitor is kept, started now and stopped with the window)."""
+        if not any(section.key == key for section in self.sections):
+            return
+        self._badges.append(monitor)
+        monitor.setParent(self)
+        monitor.changed.connect(lambda count, tip: self.set_section_badge(key, count, tip))
+        monitor.start()
+
     # -- status bar -----------------------------------------------------------------------
     def set_sync_state(self, text: str) -> None:
         self.sync_label.setText(text)
@@ -478,6 +526,8 @@ class MainWindow(QMainWindow):
             self._idle.stop()
         if self._sync is not None:
             self._sync.stop()
+        for badge in self._badges:
+            badge.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()

@@ -19,16 +19,18 @@ workstations' clocks. :meth:`check_reconciliation` lists the items where it does
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, case, func, select, update
+from sqlalchemy import Row, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dcms_desktop.data.models import AuditEntry, InventoryItem, RestockRequest, StockMovement
+from dcms_desktop.data.models import User as UserRow
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.data.views import low_stock_alerts
 from dcms_desktop.domain.enums import AlertLevel, MovementType, RestockStatus, Urgency
@@ -45,8 +47,10 @@ from dcms_desktop.domain.readmodels.inventory import (
     ReconciliationProblem,
     RestockRequestView,
     StockMovementView,
+    SupplyShortfall,
     plural_unit,
     quantity_text,
+    shortfall_quantity,
 )
 from dcms_desktop.domain.stock import (
     check_stock_levels,
@@ -60,6 +64,9 @@ _OUTBOUND = frozenset({MovementType.DEDUCTION, MovementType.EXPIRED, MovementTyp
 OPEN_RESTOCK_STATUSES = (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
 OPENING_STOCK_REASON = "Opening stock"
 RESTOCK_REQUEST_ENTITY = "restock_request"
+INVENTORY_ENTITY = "inventory"
+ITEM_EDIT_ACTIONS = ("create_item", "update_item", "deactivate_item", "reactivate_item")
+"""The audited actions that edit an item's details (its stock moves are audited apart)."""
 
 _ALERT_ORDER = {
     AlertLevel.CRITICAL.value: 0,
@@ -160,6 +167,151 @@ class InventoryRepository:
         view = self.get(item.id)
         assert view is not None
         return view
+
+    def find_items(
+        self,
+        *,
+        include_inactive: bool = False,
+        category: str | None = None,
+        search: str | None = None,
+        expiring_by: date | None = None,
+        expired_on: date | None = None,
+    ) -> list[InventoryItemView]:
+        """Items by name, filtered in the query: ``search`` (words in the name,
+        description, supplier or storage place), ``category``, ``expiring_by`` (an
+        expiration date on or before that day, already expired included), ``expired_on``
+        (expired before that day)."""
+        query = select(_items).order_by(_items.c.name, _items.c.id)
+        if not include_inactive:
+            query = query.where(_items.c.is_active.is_(True))
+        if category is not None:
+            query = query.where(_items.c.category == category)
+        if expiring_by is not None:
+            query = query.where(_items.c.expiration_date <= expiring_by)
+        if expired_on is not None:
+            query = query.where(_items.c.expiration_date < expired_on)
+        for word in (search or "").split():
+            pattern = f"%{_escape_like(word.casefold())}%"
+            query = query.where(
+                or_(
+                    *(
+                        func.lower(func.coalesce(column, "")).like(pattern, escape="\\")
+                        for column in (
+                            _items.c.name,
+                            _items.c.description,
+                            _items.c.supplier,
+                            _items.c.storage_location,
+                        )
+                    )
+                )
+            )
+        return [_item_view(row) for row in self.session.execute(query)]
+
+    def categories(self) -> list[str]:
+        """The categories the items use, alphabetically."""
+        return list(
+            self.session.scalars(select(_items.c.category).distinct().order_by(_items.c.category))
+        )
+
+    def name_taken(self, name: str, *, other_than: uuid.UUID | None = None) -> bool:
+        """True when another item already has ``name`` (ignoring case and outer spaces)."""
+        query = select(_items.c.id).where(func.lower(_items.c.name) == name.strip().lower())
+        if other_than is not None:
+            query = query.where(_items.c.id != other_than)
+        return self.session.execute(query.limit(1)).first() is not None
+
+    def update_item(
+        self,
+        item_id: uuid.UUID,
+        expected_version: int,
+        values: dict[str, Any],
+        *,
+        by: uuid.UUID | None,
+        at: datetime,
+    ) -> list[str]:
+        """Save an item's details edited from ``expected_version``; returns the names of
+        the fields that changed (none: nothing is written). Never touches
+        ``current_stock``: stock moves only through :meth:`move_stock`.
+
+        ``StaleRecordError`` when someone saved the item since that version (the
+        version makes the UPDATE conditional, so a save racing this one is refused too).
+        """
+        if "current_stock" in values:
+            raise ValueError("current_stock changes only through a stock movement")
+        row = self._item_at(item_id, expected_version)
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(row, name, values[name])
+        row.updated_by = by
+        row.updated_at = at
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self.stale_item_error(item_id) from None
+        return changed
+
+    def _item_at(self, item_id: uuid.UUID, expected_version: int) -> InventoryItem:
+        row = self.session.get(InventoryItem, item_id, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That stock item no longer exists")
+        if row.version != expected_version:
+            raise self.stale_item_error(item_id)
+        return row
+
+    def stale_item_error(self, item_id: uuid.UUID) -> StaleRecordError:
+        """The refusal of an edit made on an old version of an item: who saved it last
+        and when, from the audit trail (a stock move is not an edit of the item)."""
+        with self.session.no_autoflush:
+            latest = self.session.execute(
+                select(AuditEntry.user_email, AuditEntry.at)
+                .where(
+                    AuditEntry.entity == INVENTORY_ENTITY,
+                    AuditEntry.entity_id == str(item_id),
+                    AuditEntry.action.in_(ITEM_EDIT_ACTIONS),
+                )
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(1)
+            ).one_or_none()
+            name = self.session.scalar(select(_items.c.name).where(_items.c.id == item_id))
+        who = latest.user_email if latest is not None and latest.user_email else None
+        when = latest.at if latest is not None else None
+        message = f"{who or 'Someone else'} changed {name or 'this item'}"
+        if when is not None:
+            local = when.astimezone()
+            message += f" at {local:%H:%M} on {local:%d %b %Y}"
+        return StaleRecordError(
+            message + " while you had it open; reopen it to see their changes.",
+            changed_by=who,
+            changed_at=when,
+        )
+
+    def shortfalls_for(self, reference_id: uuid.UUID) -> list[SupplyShortfall]:
+        """The needs-review shortfall adjustments recorded with ``reference_id`` (the
+        completed appointment), in the order they were written."""
+        m = StockMovement.__table__
+        query = (
+            select(m.c.inventory_item_id, m.c.reason, m.c.timestamp, _items.c.name, _items.c.unit)
+            .join(_items, _items.c.id == m.c.inventory_item_id)
+            .where(
+                m.c.reference_id == reference_id,
+                m.c.needs_review.is_(True),
+                m.c.quantity == 0,
+            )
+            .order_by(m.c.timestamp, m.c.id)
+        )
+        return [
+            SupplyShortfall(
+                item_id=row.inventory_item_id,
+                item_name=row.name,
+                unit=row.unit,
+                short_by=shortfall_quantity(row.reason),
+                reason=row.reason,
+                timestamp=row.timestamp,
+            )
+            for row in self.session.execute(query)
+        ]
 
     # -- moving stock -------------------------------------------------------------------
     def move_stock(
@@ -310,11 +462,26 @@ class InventoryRepository:
             rows = self.session.scalars(
                 query.order_by(StockMovement.timestamp, StockMovement.id)
             ).all()
-            return [_movement_view(m) for m in rows]
+            return self._with_movers([_movement_view(m) for m in rows])
         newest = self.session.scalars(
             query.order_by(StockMovement.timestamp.desc(), StockMovement.id.desc()).limit(limit)
         ).all()
-        return [_movement_view(m) for m in reversed(newest)]
+        return self._with_movers([_movement_view(m) for m in reversed(newest)])
+
+    def _user_names(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(UserRow.id, UserRow.first_name, UserRow.last_name).where(UserRow.id.in_(ids))
+        )
+        return {row.id: f"{row.first_name} {row.last_name}".strip() for row in rows}
+
+    def _with_movers(self, movements: list[StockMovementView]) -> list[StockMovementView]:
+        names = self._user_names({m.performed_by for m in movements if m.performed_by})
+        return [
+            replace(m, performed_by_name=names.get(m.performed_by)) if m.performed_by else m
+            for m in movements
+        ]
 
     def low_stock(self) -> list[LowStockAlert]:
         """Active items at or below their minimum: critical first, then urgent, then low;
@@ -419,7 +586,30 @@ class InventoryRepository:
         )
         if status is not None:
             query = query.where(RestockRequest.status == RestockStatus(status).value)
-        return [_request_view(r) for r in self.session.scalars(query)]
+        requests = [_request_view(r) for r in self.session.scalars(query)]
+        item_ids = {r.item_id for r in requests}
+        items = (
+            {
+                row.id: (row.name, row.unit)
+                for row in self.session.execute(
+                    select(_items.c.id, _items.c.name, _items.c.unit).where(
+                        _items.c.id.in_(item_ids)
+                    )
+                )
+            }
+            if item_ids
+            else {}
+        )
+        names = self._user_names({r.requested_by for r in requests if r.requested_by})
+        return [
+            replace(
+                r,
+                item_name=items.get(r.item_id, (None, None))[0],
+                item_unit=items.get(r.item_id, (None, None))[1],
+                requested_by_name=names.get(r.requested_by) if r.requested_by else None,
+            )
+            for r in requests
+        ]
 
     def update_request(
         self,
@@ -506,6 +696,10 @@ class InventoryRepository:
             requested_by=requested_by,
             at=at,
         )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _item_view(row: Row[Any]) -> InventoryItemView:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -115,6 +116,8 @@ class StockMovementView:
     needs_review: bool
     performed_by: uuid.UUID | None
     timestamp: datetime
+    performed_by_name: str | None = field(default=None, compare=False)
+    """Who moved it, for the ledger screen (filled by the ledger's query only)."""
 
 
 @dataclass(frozen=True)
@@ -181,11 +184,47 @@ class RestockRequestView:
     order_date: date | None = None
     supplier_order_id: str | None = None
     actual_delivery: date | None = None
+    item_name: str | None = field(default=None, compare=False)
+    """The item's name and unit, and who asked, for the requests list (filled by the
+    list's query only)."""
+    item_unit: str | None = field(default=None, compare=False)
+    requested_by_name: str | None = field(default=None, compare=False)
 
     @property
     def is_open(self) -> bool:
         """Still waiting for something: pending, approved or ordered."""
         return self.status in (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
+
+
+_SHORT_BY = re.compile(r"^\s*Short by (\d+)")
+
+
+def shortfall_quantity(reason: str) -> int | None:
+    """The units missing, from a shortfall adjustment's reason ("Short by 2 cartridge for
+    Local anaesthesia; needs review", as completing a visit writes it); None when the
+    reason does not say."""
+    found = _SHORT_BY.match(reason or "")
+    return int(found.group(1)) if found else None
+
+
+@dataclass(frozen=True)
+class SupplyShortfall:
+    """Supplies a completed visit needed that were not in stock: a zero-quantity
+    adjustment flagged for review, with the item it is about."""
+
+    item_id: uuid.UUID
+    item_name: str
+    unit: str
+    short_by: int | None
+    reason: str
+    timestamp: datetime
+
+    @property
+    def text(self) -> str:
+        """ "Lidocaine 2% — 2 cartridges missing" (or the recorded reason)."""
+        if self.short_by is None:
+            return f"{self.item_name} — {self.reason}"
+        return f"{self.item_name} — {quantity_text(self.short_by, self.unit)} missing"
 
 
 def quantity_text(count: int, unit: str) -> str:

@@ -69,6 +69,7 @@ from dcms_desktop.views.schedule.status_actions import (
     StatusKind,
     done_message,
     perform,
+    short_supply_box,
     sure_question,
 )
 from dcms_desktop.views.schedule.task_group import TaskGroup
@@ -154,6 +155,7 @@ class SchedulePage(QWidget):
         self.dialog: BookingDialog | None = None
         self.cancel_dialog: CancelDialog | None = None
         self.question: QMessageBox | None = None
+        self.short_supply: QMessageBox | None = None
         self._build()
 
         self._refresh_timer = QTimer(self)
@@ -638,13 +640,14 @@ class SchedulePage(QWidget):
         scheduling, actor = self.backend.scheduling, self.actor
         self._tasks.run(
             lambda _report: perform(scheduling, actor, entry, kind, reason),
-            on_done=lambda _appointment: self._status_done(entry, kind),
+            on_done=lambda outcome: self._status_done(entry, kind, outcome),
             on_error=self._action_failed,
         )
 
-    def _status_done(self, entry: ScheduleEntry, kind: StatusKind) -> None:
+    def _status_done(self, entry: ScheduleEntry, kind: StatusKind, outcome: Any = None) -> None:
         self._move_history.forget(entry.id)
         self.show_message(done_message(kind, entry))
+        self.short_supply = short_supply_box(self, entry, outcome)
         self.refresh()
 
     def _action_failed(self, error: BaseException) -> None:

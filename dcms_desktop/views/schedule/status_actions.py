@@ -6,11 +6,16 @@ same shortcut wherever it is offered (context menu, the bar under the book, the 
 C, I, D, Delete and N on the book). The page runs the chosen step through the service
 off the UI thread (:func:`perform`). Cancelling asks for a reason first
 (:class:`CancelDialog`); a no-show and completing a visit, which can't be taken back,
-ask to be sure.
+ask to be sure. Completing also reads which supplies ran short (:class:`Completed`), and
+:func:`short_supply_box` tells the dentist.
 """
 
 from __future__ import annotations
 
+import html
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -21,15 +26,20 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from dcms_desktop.domain.enums import AppointmentStatus, Role
 from dcms_desktop.domain.permissions import Action, is_allowed, refusal_message
+from dcms_desktop.domain.readmodels.inventory import SupplyShortfall
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.domain.readmodels.scheduling import ScheduleEntry
 from dcms_desktop.domain.status import can_transition, transition_refusal
+from dcms_desktop.services.inventory import InventoryService
+
+log = logging.getLogger(__name__)
 
 
 class StatusKind(StrEnum):
@@ -109,10 +119,63 @@ def perform(
     if kind is StatusKind.START:
         return scheduling.start(actor, entry.id, expected_version=version)
     if kind is StatusKind.COMPLETE:
-        return scheduling.complete(actor, entry.id, expected_version=version)
+        done = scheduling.complete(actor, entry.id, expected_version=version)
+        return Completed(done, supply_shortfalls(scheduling, actor, entry))
     if kind is StatusKind.CANCEL:
         return scheduling.cancel(actor, entry.id, reason, expected_version=version)
     return scheduling.no_show(actor, entry.id, expected_version=version)
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What completing a visit returns to the page: the appointment, and the supplies it
+    needed that were not in stock (recorded for review by the completion)."""
+
+    appointment: Any
+    shortfalls: tuple[SupplyShortfall, ...] = ()
+
+
+def supply_shortfalls(
+    scheduling: Any, actor: Actor, entry: ScheduleEntry
+) -> tuple[SupplyShortfall, ...]:
+    """The shortfalls recorded by the completion of ``entry`` (asked right after it, in
+    the same background task). A failure here must not look like a failed completion:
+    it is logged and nothing is reported."""
+    context = getattr(scheduling, "context", None)
+    if context is None:
+        return ()
+    try:
+        return tuple(InventoryService(context).shortfalls_for_appointment(actor, entry.id))
+    except Exception:  # the visit is completed either way
+        log.warning("the supplies of visit %s could not be checked", entry.id, exc_info=True)
+        return ()
+
+
+def short_supply_text(shortfalls: Sequence[SupplyShortfall]) -> str:
+    """ "Stock ran short: Lidocaine 2% — 2 cartridges missing; recorded for review." """
+    return f"Stock ran short: {'; '.join(s.text for s in shortfalls)}; recorded for review."
+
+
+def short_supply_box(parent: QWidget, entry: ScheduleEntry, outcome: Any) -> QMessageBox | None:
+    """Tell the dentist, in a window of its own, what ran short at the visit just
+    completed (None when nothing did). Opened, not executed: nothing waits on it."""
+    shortfalls = getattr(outcome, "shortfalls", ())
+    if not shortfalls:
+        return None
+    lines = "".join(f"<li>{html.escape(s.text)}</li>" for s in shortfalls)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Stock ran short",
+        f"<p>{html.escape(entry.patient_name)}'s visit is completed, but the stock ran "
+        f"short:</p><ul>{lines}</ul><p>It is recorded for review; the inventory's "
+        "low-stock list shows what to reorder.</p>",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("shortSupplyMessage")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.open()
+    return box
 
 
 def done_message(kind: StatusKind, entry: ScheduleEntry) -> str:

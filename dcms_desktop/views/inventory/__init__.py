@@ -1,0 +1,1 @@
+"""The Inventory section: items with their stock, the low-stock list, restock requests."""
