@@ -1,7 +1,8 @@
 """Worker processes for the concurrency tests, each a separate Python process with its own
 engine, as a second workstation would be, running several transactions at once on threads.
 
-Run as ``python -m tests.data.stock_worker deduct URL ITEM_ID USER_ID THREADS`` or
+Run as ``python -m tests.data.stock_worker deduct URL ITEM_ID USER_ID THREADS``,
+``... move URL ITEM_ID USER_ID EMAIL THREADS COUNT SEED`` or
 ``... invoice URL YEAR THREADS``. A worker opens its connections, prints ``ready``, waits
 for a line on stdin (so that all workers start together), runs its transactions and prints
 their outcomes as one JSON list. Plain subprocesses rather than ``multiprocessing``: a
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +26,9 @@ from dcms_desktop.data.cache import MemoryCache
 from dcms_desktop.data.engine import Database, create_database
 from dcms_desktop.data.events import LocalEventBus
 from dcms_desktop.data.uow import UnitOfWork
-from dcms_desktop.domain.enums import MovementType
+from dcms_desktop.domain.enums import MovementType, Role
 from dcms_desktop.domain.errors import InsufficientStockError
+from dcms_desktop.domain.readmodels.people import Actor
 
 TIMEOUT_SECONDS = 60
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +64,36 @@ def take_invoice_number(database: Database, year: int) -> str:
     return number
 
 
+def move_many(database: Database, item_id: uuid.UUID, actor: Actor, count: int, seed: str) -> str:
+    """``count`` movements up and down through ``InventoryService.move_stock``, each its
+    own transaction; ``"+3 -2 !-5 ..."``: the deltas done, ``!`` before one refused for
+    want of stock, ``error: ...`` on anything else."""
+    # Imported here: the other tasks' workers start without the service layer.
+    from dcms_desktop.services.context import ServiceContext
+    from dcms_desktop.services.inventory import InventoryService
+
+    rng = random.Random(f"{seed}-{os.getpid()}-{threading.get_ident()}")
+    context = ServiceContext(database, MemoryCache(), LocalEventBus(), f"worker-{os.getpid()}")
+    inventory = InventoryService(context)
+    done: list[str] = []
+    for _ in range(count):
+        delta = rng.choice((-4, -3, -2, -1, 1, 2, 3, 4))
+        kind = rng.choice(_UP_TYPES if delta > 0 else _DOWN_TYPES)
+        try:
+            inventory.move_stock(actor, item_id, delta, kind, "Concurrent workstation")
+        except InsufficientStockError:
+            done.append(f"!{delta:+d}")
+            continue
+        except Exception as exc:  # reported to the test, which fails on anything unexpected
+            return f"error: {exc!r}"
+        done.append(f"{delta:+d}")
+    return " ".join(done)
+
+
+_UP_TYPES = (MovementType.RESTOCK, MovementType.ADJUSTMENT)
+_DOWN_TYPES = (MovementType.DEDUCTION, MovementType.ADJUSTMENT, MovementType.DAMAGED)
+
+
 def _work(url: str, threads: int, task: Callable[[Database], str]) -> list[str]:
     database = create_database(url)
     try:
@@ -81,6 +115,11 @@ def main(argv: Sequence[str]) -> None:
     if kind == "deduct":
         item_id, user_id, threads = uuid.UUID(rest[0]), uuid.UUID(rest[1]), int(rest[2])
         outcomes = _work(url, threads, lambda db: deduct_one(db, item_id, user_id))
+    elif kind == "move":
+        item_id, user_id, email = uuid.UUID(rest[0]), uuid.UUID(rest[1]), rest[2]
+        threads, count, seed = int(rest[3]), int(rest[4]), rest[5]
+        actor = Actor(user_id, email, Role.STAFF, "Worker")
+        outcomes = _work(url, threads, lambda db: move_many(db, item_id, actor, count, seed))
     elif kind == "invoice":
         year, threads = int(rest[0]), int(rest[1])
         outcomes = _work(url, threads, lambda db: take_invoice_number(db, year))

@@ -1,0 +1,1 @@
+"""The stock reports of the Reports section: stock report and movements report."""
