@@ -104,11 +104,48 @@ def build_pages(context: ServiceContext, signed_in: SignedIn) -> dict[str, Calla
 
         return AdminPage(context, signed_in)
 
+    def inventory_page() -> QWidget:
+        from dcms_desktop.views.inventory.page import InventoryPage
+
+        return InventoryPage(context, actor)
+
+    def billing_page() -> QWidget:
+        from dcms_desktop.views.billing.billing_page import BillingPage
+        from dcms_desktop.views.catalog.services_page import ServicesPage
+        from dcms_desktop.views.tabbed_section import TabbedSection
+
+        return TabbedSection(
+            [
+                ("Bills and payments", lambda: BillingPage(context, actor)),
+                ("Services and prices", lambda: ServicesPage(context, actor)),
+            ],
+            "page_billing_section",
+        )
+
+    def reports_page() -> QWidget:
+        from dcms_desktop.views.inventory_reports.stock_reports_tab import StockReportsTab
+        from dcms_desktop.views.reports.revenue_tab import RevenueTab
+        from dcms_desktop.views.tabbed_section import TabbedSection
+
+        return TabbedSection(
+            [
+                ("Revenue", lambda: RevenueTab(context, actor)),
+                ("Stock and movements", lambda: StockReportsTab(context, actor)),
+            ],
+            "page_reports",
+        )
+
     pages: dict[str, Callable[[], QWidget]] = {}
     if is_allowed(role, Action.VIEW_SCHEDULE):
         pages["schedule"] = schedule_page
     if is_allowed(role, Action.VIEW_PATIENTS):
         pages["patients"] = patients_page
+    if is_allowed(role, Action.VIEW_BILLS):
+        pages["billing"] = billing_page
+    if is_allowed(role, Action.VIEW_INVENTORY):
+        pages["inventory"] = inventory_page
+    if is_allowed(role, Action.VIEW_REPORTS):
+        pages["reports"] = reports_page
     if is_allowed(role, Action.MANAGE_USERS) or is_allowed(role, Action.EDIT_SETTINGS):
         pages["admin"] = admin_page
     return pages
@@ -143,6 +180,13 @@ def build_main_window(
             context.cache, context.bus, interval_ms=sync_interval_ms or POLL_INTERVAL_MS
         )
     )
+    if is_allowed(signed_in.actor.role, Action.VIEW_INVENTORY):
+        from dcms_desktop.services.inventory import InventoryService
+        from dcms_desktop.views.inventory.low_stock_badge import LowStockMonitor
+
+        window.watch_badge(
+            "inventory", LowStockMonitor(InventoryService(context), signed_in.actor, context.bus)
+        )
     if memory is not None:
         window.remember(memory, signed_in.user.id)
     return window

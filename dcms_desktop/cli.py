@@ -252,6 +252,57 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_invoice(args: argparse.Namespace) -> int:
+    from dcms_desktop.data import migrate
+    from dcms_desktop.services.invoices import InvoiceService
+
+    paper = {"a4": "A4", "letter": "Letter"}[args.paper]
+    if args.batch:
+        if args.number:
+            raise CliError("Give an invoice number or --batch, not both.")
+        if args.date_from is None or args.date_to is None:
+            raise CliError("--batch needs --from and --to: the visit dates of the bills.")
+        if args.date_from > args.date_to:
+            raise CliError("--to is before --from: the period must end after it starts.")
+    elif not args.number:
+        raise CliError("Name the invoice, e.g. `dcms invoice 2026-000123 -o invoice.pdf`.")
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        if migrate.status(database.engine) != "current":
+            raise CliError("The database schema is not up to date: run `dcms db upgrade` first.")
+        service = InvoiceService(_service_context(settings, database))
+        if args.batch:
+            folder = Path(args.output or "invoices")
+            ids = service.bill_ids_between(None, args.date_from, args.date_to)
+            printer = _progress_printer()
+            written = service.export_batch(
+                None,
+                ids,
+                folder,
+                page_size=paper,
+                progress=lambda done, total: printer("Invoices", done, total),
+            )
+        else:
+            pdf = service.invoice_pdf_by_number(None, args.number, page_size=paper)
+    finally:
+        database.dispose()
+    if args.batch:
+        print(
+            f"{written} invoice{'' if written == 1 else 's'} of visits {args.date_from:%d %b %Y} "
+            f"to {args.date_to:%d %b %Y} written to {folder}."
+        )
+        return EXIT_OK
+    output = Path(args.output or f"{pdf.invoice_number}.pdf")
+    try:
+        output.write_bytes(pdf.data)
+    except OSError as exc:
+        raise CliError(f"Can't write {output}: {exc.strerror or exc}") from exc
+    what = "a copy" if pdf.is_copy else "the original, issued now"
+    print(f"Invoice {pdf.invoice_number} ({what}, {pdf.page_size}) written to {output}.")
+    return EXIT_OK
+
+
 def cmd_report_day(args: argparse.Namespace) -> int:
     from dcms_desktop.data import migrate
     from dcms_desktop.services.day_list import DayListService
@@ -279,6 +330,151 @@ def cmd_report_day(args: argparse.Namespace) -> int:
         f"{dentists} dentist{'' if dentists == 1 else 's'}) written to {output}."
     )
     return EXIT_OK
+
+
+def cmd_report_revenue(args: argparse.Namespace) -> int:
+    from dcms_desktop.data import migrate
+    from dcms_desktop.services.reports import ReportService
+
+    output = Path(args.output)
+    kind = output.suffix.lower()
+    if kind not in (".pdf", ".csv"):
+        raise CliError(f"Write the report to a .pdf or a .csv file, not {output.name!r}.")
+    if args.date_from > args.date_to:
+        raise CliError("--to is before --from: the period must end after it starts.")
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        if migrate.status(database.engine) != "current":
+            raise CliError("The database schema is not up to date: run `dcms db upgrade` first.")
+        service = ReportService(_service_context(settings, database))
+        options = service.revenue_filter_options(None)
+        dentist_id = None
+        if args.dentist:
+            wanted = args.dentist.strip().lower()
+            found = [d for d in options.dentists if d.email.lower() == wanted]
+            if not found:
+                raise CliError(f"No dentist has the email {args.dentist!r}.")
+            dentist_id = found[0].dentist_id
+        category = None
+        if args.category:
+            named = {c.lower(): c for c in options.categories}
+            category = named.get(args.category.strip().lower())
+            if category is None:
+                known = ", ".join(options.categories) or "none yet"
+                raise CliError(f"No service category {args.category!r}; the categories: {known}.")
+        report = service.revenue_report(
+            None, args.date_from, args.date_to, dentist_id=dentist_id, category=category
+        )
+    finally:
+        database.dispose()
+    render = service.render_revenue_pdf if kind == ".pdf" else service.render_revenue_csv
+    try:
+        output.write_bytes(render(report))
+    except OSError as exc:
+        raise CliError(f"Can't write {output}: {exc.strerror or exc}") from exc
+    from dcms_desktop.domain.money import format_money
+
+    bills = report.totals.bills
+    print(
+        f"Revenue {args.date_from:%d %b %Y} to {args.date_to:%d %b %Y} ({report.filter_text}): "
+        f"{bills} bill{'' if bills == 1 else 's'}, "
+        f"{format_money(report.totals.revenue, report.currency)} billed, "
+        f"{format_money(report.totals.paid, report.currency)} paid; written to {output}."
+    )
+    return EXIT_OK
+
+
+def _stock_reports(settings: Settings, database):
+    from dcms_desktop.data import migrate
+    from dcms_desktop.services.stock_reports import StockReportService
+
+    if migrate.status(database.engine) != "current":
+        raise CliError("The database schema is not up to date: run `dcms db upgrade` first.")
+    return StockReportService(_service_context(settings, database))
+
+
+def _write_pdf(output: Path, pdf: bytes) -> None:
+    try:
+        output.write_bytes(pdf)
+    except OSError as exc:
+        raise CliError(f"Can't write {output}: {exc.strerror or exc}") from exc
+
+
+def cmd_report_stock(args: argparse.Namespace) -> int:
+    from dcms_desktop.domain.money import format_money
+
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        service = _stock_reports(settings, database)
+        report = service.stock_report(None)
+        pdf = service.render_stock_pdf(report)
+    finally:
+        database.dispose()
+    output = Path(args.output or f"stock-report-{report.as_of.isoformat()}.pdf")
+    _write_pdf(output, pdf)
+    items = report.item_count
+    print(
+        f"Stock report of {report.as_of:%a %d %b %Y} ({items} item{'' if items == 1 else 's'}, "
+        f"value {format_money(report.grand_total, report.currency)}, "
+        f"{len(report.low_stock)} at or below minimum) written to {output}."
+    )
+    return EXIT_OK
+
+
+def cmd_report_movements(args: argparse.Namespace) -> int:
+    from dcms_desktop.domain.money import format_money
+
+    if args.date_from > args.date_to:
+        raise CliError("--to is before --from: the period must end after it starts.")
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        service = _stock_reports(settings, database)
+        report = service.movements_report(
+            None, args.date_from, args.date_to, movement_type=args.type
+        )
+        pdf = service.render_movements_pdf(report)
+    finally:
+        database.dispose()
+    period = f"{args.date_from.isoformat()}-{args.date_to.isoformat()}"
+    output = Path(args.output or f"stock-movements-{period}.pdf")
+    _write_pdf(output, pdf)
+    count = report.movement_count
+    print(
+        f"Stock movements {args.date_from:%d %b %Y} to {args.date_to:%d %b %Y} "
+        f"({count} movement{'' if count == 1 else 's'}, "
+        f"{format_money(report.value_in, report.currency)} in, "
+        f"{format_money(report.value_out, report.currency)} out) written to {output}."
+    )
+    return EXIT_OK
+
+
+def cmd_inventory_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    database = _open_database(settings)
+    try:
+        check = _stock_reports(settings, database).check(None)
+    finally:
+        database.dispose()
+    if check.clean:
+        items = check.item_count
+        print(f"All {items} item{'' if items == 1 else 's'} reconcile with their movements.")
+        return EXIT_OK
+    for problem in check.problems:
+        moves = problem.movement_count
+        print(
+            f"{problem.name} ({problem.item_id}): stock {problem.current_stock}, but its "
+            f"{moves} movement{'' if moves == 1 else 's'} add up to {problem.movement_total} "
+            f"(difference {problem.difference:+d})"
+        )
+    bad = len(check.problems)
+    print(
+        f"dcms: {bad} of {check.item_count} items don't reconcile with their movements.",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
 
 
 def _iso_date(text: str) -> date:
@@ -351,6 +547,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.set_defaults(handler=cmd_bench)
 
+    invoice = commands.add_parser(
+        "invoice",
+        help="print an invoice (the first print issues it; later ones are the stored copy)",
+    )
+    invoice.add_argument("number", nargs="?", help="the invoice number, e.g. 2026-000123")
+    invoice.add_argument(
+        "-o", "--output", metavar="PATH", help="the PDF (default NUMBER.pdf), or the --batch folder"
+    )
+    invoice.add_argument(
+        "--paper", type=str.lower, choices=("a4", "letter"), default="a4", help="paper size"
+    )
+    invoice.add_argument(
+        "--batch", action="store_true", help="every bill of the visits --from .. --to, to a folder"
+    )
+    invoice.add_argument("--from", dest="date_from", type=_iso_date, help="first visit date")
+    invoice.add_argument("--to", dest="date_to", type=_iso_date, help="last visit date")
+    invoice.set_defaults(handler=cmd_invoice)
+
+    inventory = commands.add_parser("inventory", help="stock checks")
+    inventory_commands = inventory.add_subparsers(
+        dest="inventory_command", required=True, metavar="ACTION"
+    )
+    check = inventory_commands.add_parser(
+        "check", help="list every item whose movements don't add up to its stock (exit 1 if any)"
+    )
+    check.set_defaults(handler=cmd_inventory_check)
+
     report = commands.add_parser("report", help="printable reports (PDF)")
     report_commands = report.add_subparsers(dest="report_command", required=True, metavar="KIND")
     day = report_commands.add_parser("day", help="the day list: every dentist's visits of a day")
@@ -359,6 +582,44 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="the PDF to write (default: day-list-DATE.pdf)"
     )
     day.set_defaults(handler=cmd_report_day)
+    stock = report_commands.add_parser(
+        "stock", help="stock on hand and its value by category, low and expiring stock"
+    )
+    stock.add_argument(
+        "-o", "--output", metavar="FILE", help="the PDF to write (default: stock-report-DATE.pdf)"
+    )
+    stock.set_defaults(handler=cmd_report_stock)
+    movements = report_commands.add_parser(
+        "movements", help="the stock movements of a period, with totals per type"
+    )
+    movements.add_argument(
+        "--from", dest="date_from", type=_iso_date, required=True, help="first day, YYYY-MM-DD"
+    )
+    movements.add_argument(
+        "--to", dest="date_to", type=_iso_date, required=True, help="last day, YYYY-MM-DD"
+    )
+    movements.add_argument(
+        "--type",
+        choices=("restock", "deduction", "adjustment", "expired", "damaged"),
+        help="only movements of this type",
+    )
+    movements.add_argument("-o", "--output", metavar="FILE", help="the PDF to write")
+    movements.set_defaults(handler=cmd_report_movements)
+    revenue = report_commands.add_parser(
+        "revenue", help="revenue per month, dentist and service category (PDF or CSV)"
+    )
+    revenue.add_argument(
+        "--from", dest="date_from", type=_iso_date, required=True, help="first day, YYYY-MM-DD"
+    )
+    revenue.add_argument(
+        "--to", dest="date_to", type=_iso_date, required=True, help="last day, YYYY-MM-DD"
+    )
+    revenue.add_argument("--dentist", metavar="EMAIL", help="only this dentist's visits")
+    revenue.add_argument("--category", help="only bill lines of this service category")
+    revenue.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the .pdf or .csv file to write"
+    )
+    revenue.set_defaults(handler=cmd_report_revenue)
     return parser
 
 

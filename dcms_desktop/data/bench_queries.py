@@ -244,3 +244,20 @@ class RawSql:
 
     def patient_summary(self, patient_id: uuid.UUID) -> list[tuple[Any, ...]]:
         return self.run("SELECT * FROM patient_summary WHERE id = :patient", patient=patient_id)
+
+    def receivables_aging(self, as_of: date) -> list[tuple[Any, ...]]:
+        """What open bills owe by age at ``as_of``: 0-30, 31-60, 61-90, over 90 days."""
+        return self.run(
+            """SELECT CASE WHEN appointment_date >= :cut_30 THEN 0
+                           WHEN appointment_date >= :cut_60 THEN 1
+                           WHEN appointment_date >= :cut_90 THEN 2 ELSE 3 END AS bucket,
+                      count(*), sum(total_amount - amount_paid)
+               FROM bills
+               WHERE status IN ('pending', 'partial', 'overdue')
+                 AND amount_paid < total_amount AND appointment_date <= :as_of
+               GROUP BY 1 ORDER BY 1""",
+            as_of=as_of,
+            cut_30=as_of - timedelta(days=30),
+            cut_60=as_of - timedelta(days=60),
+            cut_90=as_of - timedelta(days=90),
+        )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dcms_desktop.data.repositories.reports import ReportRepository
     from dcms_desktop.data.repositories.services import ServiceRepository
     from dcms_desktop.data.repositories.settings import SettingsRepository
+    from dcms_desktop.data.repositories.stock_reports import StockReportRepository
     from dcms_desktop.data.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class UnitOfWork:
     audit: AuditRepository
     reports: ReportRepository
     settings: SettingsRepository
+    stock_reports: StockReportRepository
 
     def __init__(
         self,

@@ -21,7 +21,7 @@ import pkgutil
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -37,23 +37,29 @@ from dcms_desktop.data.engine import Database, create_database
 from dcms_desktop.data.events import LocalEventBus
 from dcms_desktop.data.models import InventoryItem, Service
 from dcms_desktop.data.models import User as UserRow
-from dcms_desktop.domain.enums import MovementType, Role
+from dcms_desktop.domain.enums import MovementType, PaymentMethod, PricingModel, Role
 from dcms_desktop.domain.errors import PermissionDeniedError
 from dcms_desktop.domain.permissions import Action, is_allowed
+from dcms_desktop.domain.pricing import compute_totals
+from dcms_desktop.domain.readmodels.billing import BillFilter, BillView, NewBill, NewBillItem
+from dcms_desktop.domain.readmodels.catalog import DentalService, MappingDraft, ServiceDraft
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services import passwords
 from dcms_desktop.services.audit import AuditService
 from dcms_desktop.services.auth import AuthService
+from dcms_desktop.services.billing import BillingService
 from dcms_desktop.services.catalog import CatalogService
 from dcms_desktop.services.charting import ChartService
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.day_list import DayListService
 from dcms_desktop.services.demo import generate_demo
-from dcms_desktop.services.inventory import InventoryService
+from dcms_desktop.services.inventory import InventoryService, ItemForm
+from dcms_desktop.services.invoices import InvoiceService
 from dcms_desktop.services.patients import PatientForm, PatientService
 from dcms_desktop.services.reports import ReportService
 from dcms_desktop.services.scheduling import SchedulingService
 from dcms_desktop.services.settings import SettingsService
+from dcms_desktop.services.stock_reports import StockReportService
 from dcms_desktop.services.users import UserService
 from tests.conftest import (
     NO_PG_REASON,
@@ -99,6 +105,9 @@ class Env:
     staff_member: uuid.UUID
     """The account the user-admin calls edit."""
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Walk-ins count apart: each takes 20 minutes of today's 09:00-18:00, whatever else
+    # the module has made.
+    _walk_ins: Iterator[int] = field(default_factory=lambda: itertools.count(0))
 
     @property
     def admin(self) -> Actor:
@@ -106,6 +115,12 @@ class Env:
 
     def serial(self) -> int:
         return next(self._serial)
+
+    def walk_in_time(self) -> datetime:
+        """The next 20-minute slot of today for a walk-in."""
+        return datetime.combine(self.today, time(9, 0)) + timedelta(
+            minutes=20 * next(self._walk_ins)
+        )
 
     def free_start(self, *, past: bool = False) -> datetime:
         """10:00 on a day of the test dentist's own, far from the demo's book."""
@@ -188,7 +203,7 @@ def _new_patient_form(env: Env) -> PatientForm:
 
 def _walk_in(env: Env, actor: Actor) -> object:
     # Each walk-in at its own time of today, so the test dentist's chair is free.
-    now = datetime.combine(env.today, time(9, 0)) + timedelta(minutes=20 * env.serial())
+    now = env.walk_in_time()
     return env.at(
         now,
         lambda: SchedulingService(env.context).walk_in(actor, patient_id=env.patient, duration=10),
@@ -257,6 +272,32 @@ def _restock_request(env: Env, status: str = "pending") -> tuple[uuid.UUID, int]
     return request.id, request.version
 
 
+def _item_form(env: Env) -> ItemForm:
+    return ItemForm(
+        name=f"Matrix item {env.serial()}",
+        category="Matrix",
+        unit="box",
+        cost_per_unit=Decimal("1.00"),
+        min_stock=1,
+        max_stock=10,
+    )
+
+
+def _update_item(env: Env, actor: Actor) -> object:
+    inventory = InventoryService(env.context)
+    item = inventory.create_item(env.admin, _item_form(env))
+    form = ItemForm.from_item(item)
+    return inventory.update_item(
+        actor, item.id, replace(form, max_stock=20), expected_version=item.version
+    )
+
+
+def _set_item_active(env: Env, actor: Actor) -> object:
+    inventory = InventoryService(env.context)
+    item = inventory.create_item(env.admin, _item_form(env))
+    return inventory.set_item_active(actor, item.id, False, expected_version=item.version)
+
+
 def _approve_restock(env: Env, actor: Actor) -> object:
     request_id, version = _restock_request(env)
     return InventoryService(env.context).approve_restock(
@@ -294,9 +335,194 @@ def _cancel_restock(env: Env, actor: Actor) -> object:
     )
 
 
+def _service_draft(env: Env) -> ServiceDraft:
+    return ServiceDraft(
+        name=f"Matrix service {uuid.uuid4().hex[:10]}",
+        category="Matrix",
+        price="10.00",
+        duration=15,
+    )
+
+
+def _new_service(env: Env) -> DentalService:
+    """A catalogue entry of the test's own, made by an admin."""
+    return CatalogService(env.context).create_service(env.admin, _service_draft(env))
+
+
+def _update_service(env: Env, actor: Actor) -> object:
+    service = _new_service(env)
+    return CatalogService(env.context).update_service(
+        actor, service.id, service.version, _service_draft(env)
+    )
+
+
+def _deactivate_service(env: Env, actor: Actor) -> object:
+    service = _new_service(env)
+    return CatalogService(env.context).deactivate_service(
+        actor, service.id, expected_version=service.version
+    )
+
+
+def _reactivate_service(env: Env, actor: Actor) -> object:
+    catalog = CatalogService(env.context)
+    service = _new_service(env)
+    service = catalog.deactivate_service(env.admin, service.id, expected_version=service.version)
+    return catalog.reactivate_service(actor, service.id, expected_version=service.version)
+
+
+def _bill(env: Env, *, cancelled: bool = False) -> BillView:
+    """A pending bill of 100.00 (plus tax) for the test patient, cancelled when asked."""
+    price = Decimal("100.00")
+    with env.context.uow() as uow:
+        bill = uow.bills.add(
+            NewBill(
+                patient_id=env.patient,
+                patient_name="Matrix Patient",
+                patient_email="matrix.patient@example.org",
+                appointment_date=env.today,
+                totals=compute_totals([price], tax_rate_percent=Decimal("12")),
+                items=(
+                    NewBillItem(
+                        service_id=None,
+                        service_name="Matrix service",
+                        pricing_model=PricingModel.PER_SESSION,
+                        quantity=1,
+                        unit_price=price,
+                        subtotal=price,
+                    ),
+                ),
+            ),
+            generated_by=env.admin.user_id,
+        )
+        uow.commit()
+    if cancelled:
+        bill = BillingService(env.context).cancel_bill(
+            env.admin, bill.id, bill.version, "permission matrix"
+        )
+    return bill
+
+
+def _export_invoices(env: Env, actor: Actor) -> object:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return InvoiceService(env.context).export_batch(actor, [_bill(env).id], Path(folder))
+
+
+def _add_bill_item(env: Env, actor: Actor) -> object:
+    bill = _bill(env)
+    # The last active service: other rows here edit (or retire) env.service.
+    service = CatalogService(env.context).list_active(env.admin)[-1]
+    return BillingService(env.context).add_item(
+        actor, bill.id, bill.version, service_id=service.id, teeth=(16,)
+    )
+
+
+def _remove_bill_item(env: Env, actor: Actor) -> object:
+    bill = _bill(env)
+    return BillingService(env.context).remove_item(actor, bill.id, bill.version, bill.items[0].id)
+
+
+def _set_discount(env: Env, actor: Actor) -> object:
+    bill = _bill(env)
+    return BillingService(env.context).set_discount(
+        actor, bill.id, bill.version, percent=Decimal("10"), reason="permission matrix"
+    )
+
+
+def _record_payment(env: Env, actor: Actor) -> object:
+    bill = _bill(env)
+    return BillingService(env.context).record_payment(
+        actor,
+        bill.id,
+        bill.version,
+        amount=Decimal("10.00"),
+        method=PaymentMethod.CASH,
+        paid_on=env.today,
+    )
+
+
+def _cancel_bill(env: Env, actor: Actor) -> object:
+    bill = _bill(env)
+    return BillingService(env.context).cancel_bill(actor, bill.id, bill.version, "matrix")
+
+
+def _reissue(env: Env, actor: Actor) -> object:
+    return BillingService(env.context).reissue(actor, _bill(env, cancelled=True).id)
+
+
 USE_CASES: tuple[UseCase, ...] = (
     # audit
     case(AuditService, "recent", _A.VIEW_AUDIT_LOG, lambda e, a: AuditService(e.context).recent(a)),
+    # billing
+    case(
+        BillingService,
+        "bills",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).bills(a, BillFilter(limit=5)),
+    ),
+    case(
+        BillingService,
+        "bill",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).bill(a, _bill(e).id),
+    ),
+    case(
+        BillingService,
+        "bill_by_number",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).bill_by_number(a, _bill(e).invoice_number),
+    ),
+    case(
+        BillingService,
+        "bill_for_appointment",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).bill_for_appointment(a, e.appointment()),
+    ),
+    case(
+        BillingService,
+        "receivables_aging",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).receivables_aging(a),
+    ),
+    case(
+        BillingService,
+        "receivables",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).receivables(a, bucket="current", limit=5),
+    ),
+    case(
+        BillingService,
+        "patient_balance",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).patient_balance(a, e.patient),
+    ),
+    case(BillingService, "add_item", _A.EDIT_BILLS, _add_bill_item),
+    case(BillingService, "remove_item", _A.EDIT_BILLS, _remove_bill_item),
+    case(BillingService, "set_discount", _A.EDIT_BILLS, _set_discount),
+    case(BillingService, "record_payment", _A.RECORD_PAYMENT, _record_payment),
+    case(BillingService, "cancel_bill", _A.CANCEL_BILL, _cancel_bill),
+    case(BillingService, "reissue", _A.CANCEL_BILL, _reissue),
+    # invoices
+    case(
+        InvoiceService,
+        "invoice_pdf",
+        _A.PRINT_INVOICE,
+        lambda e, a: InvoiceService(e.context).invoice_pdf(a, _bill(e).id),
+    ),
+    case(
+        InvoiceService,
+        "invoice_pdf_by_number",
+        _A.PRINT_INVOICE,
+        lambda e, a: InvoiceService(e.context).invoice_pdf_by_number(a, _bill(e).invoice_number),
+    ),
+    case(InvoiceService, "export_batch", _A.PRINT_INVOICE, _export_invoices),
+    case(
+        InvoiceService,
+        "bill_ids_between",
+        _A.PRINT_INVOICE,
+        lambda e, a: InvoiceService(e.context).bill_ids_between(a, e.today, e.today),
+    ),
     # auth (the use cases of someone signed in)
     case(AuthService, "change_own_password", _A.CHANGE_OWN_PASSWORD, _change_own_password),
     # catalogue
@@ -311,6 +537,47 @@ USE_CASES: tuple[UseCase, ...] = (
         "get",
         _A.VIEW_SERVICES,
         lambda e, a: CatalogService(e.context).get(a, e.service),
+    ),
+    case(
+        CatalogService,
+        "list_services",
+        _A.VIEW_SERVICES,
+        lambda e, a: CatalogService(e.context).list_services(a, search="a", active=True),
+    ),
+    case(
+        CatalogService,
+        "categories",
+        _A.VIEW_SERVICES,
+        lambda e, a: CatalogService(e.context).categories(a),
+    ),
+    case(
+        CatalogService,
+        "create_service",
+        _A.EDIT_SERVICES,
+        lambda e, a: CatalogService(e.context).create_service(a, _service_draft(e)),
+    ),
+    case(CatalogService, "update_service", _A.EDIT_SERVICES, _update_service),
+    case(CatalogService, "deactivate_service", _A.EDIT_SERVICES, _deactivate_service),
+    case(CatalogService, "reactivate_service", _A.EDIT_SERVICES, _reactivate_service),
+    case(
+        CatalogService,
+        "delete_service",
+        _A.EDIT_SERVICES,
+        lambda e, a: CatalogService(e.context).delete_service(a, _new_service(e).id),
+    ),
+    case(
+        CatalogService,
+        "mappings",
+        _A.VIEW_SERVICES,
+        lambda e, a: CatalogService(e.context).mappings(a, e.service),
+    ),
+    case(
+        CatalogService,
+        "save_mappings",
+        _A.EDIT_INVENTORY,
+        lambda e, a: CatalogService(e.context).save_mappings(
+            a, _new_service(e).id, [MappingDraft(item_id=e.item, quantity_used="2")]
+        ),
     ),
     # tooth charts
     case(
@@ -379,6 +646,26 @@ USE_CASES: tuple[UseCase, ...] = (
             a, e.item, 5, reason="permission matrix"
         ),
     ),
+    case(
+        InventoryService,
+        "categories",
+        _A.VIEW_INVENTORY,
+        lambda e, a: InventoryService(e.context).categories(a),
+    ),
+    case(
+        InventoryService,
+        "create_item",
+        _A.EDIT_INVENTORY,
+        lambda e, a: InventoryService(e.context).create_item(a, _item_form(e), opening_stock=2),
+    ),
+    case(InventoryService, "update_item", _A.EDIT_INVENTORY, _update_item),
+    case(InventoryService, "set_item_active", _A.EDIT_INVENTORY, _set_item_active),
+    case(
+        InventoryService,
+        "shortfalls_for_appointment",
+        _A.VIEW_INVENTORY,
+        lambda e, a: InventoryService(e.context).shortfalls_for_appointment(a, uuid.uuid4()),
+    ),
     case(InventoryService, "approve_restock", _A.APPROVE_RESTOCK, _approve_restock),
     case(InventoryService, "order_restock", _A.ORDER_RESTOCK, _order_restock),
     case(InventoryService, "receive_restock", _A.RECEIVE_RESTOCK, _receive_restock),
@@ -427,6 +714,28 @@ USE_CASES: tuple[UseCase, ...] = (
         "revenue_summary",
         _A.VIEW_REPORTS,
         lambda e, a: ReportService(e.context).revenue_summary(a),
+    ),
+    case(
+        ReportService,
+        "revenue_filter_options",
+        _A.VIEW_REPORTS,
+        lambda e, a: ReportService(e.context).revenue_filter_options(a),
+    ),
+    case(
+        ReportService,
+        "revenue_report",
+        _A.VIEW_REPORTS,
+        lambda e, a: ReportService(e.context).revenue_report(
+            a, e.today - timedelta(days=90), e.today
+        ),
+    ),
+    case(
+        ReportService,
+        "revenue_report_pdf",
+        _A.VIEW_REPORTS,
+        lambda e, a: ReportService(e.context).revenue_report_pdf(
+            a, e.today - timedelta(days=90), e.today
+        ),
     ),
     case(
         ReportService,
@@ -492,6 +801,40 @@ USE_CASES: tuple[UseCase, ...] = (
         "day_list_pdf",
         _A.VIEW_SCHEDULE,
         lambda e, a: DayListService(e.context).day_list_pdf(a, e.today),
+    ),
+    case(
+        StockReportService,
+        "stock_report",
+        _A.VIEW_REPORTS,
+        lambda e, a: StockReportService(e.context).stock_report(a),
+    ),
+    case(
+        StockReportService,
+        "stock_report_pdf",
+        _A.VIEW_REPORTS,
+        lambda e, a: StockReportService(e.context).stock_report_pdf(a),
+    ),
+    case(
+        StockReportService,
+        "movements_report",
+        _A.VIEW_REPORTS,
+        lambda e, a: StockReportService(e.context).movements_report(
+            a, e.today - timedelta(days=7), e.today
+        ),
+    ),
+    case(
+        StockReportService,
+        "movements_report_pdf",
+        _A.VIEW_REPORTS,
+        lambda e, a: StockReportService(e.context).movements_report_pdf(
+            a, e.today - timedelta(days=7), e.today
+        ),
+    ),
+    case(
+        StockReportService,
+        "check",
+        _A.VIEW_INVENTORY,
+        lambda e, a: StockReportService(e.context).check(a),
     ),
     case(SchedulingService, "walk_in", _A.BOOK_APPOINTMENT, _walk_in),
     case(SchedulingService, "move", _A.BOOK_APPOINTMENT, _move),
@@ -582,6 +925,10 @@ NOT_USE_CASES: dict[str, str] = {
     "AuthService.verify_password": "the lock screen: the signed-in user's own password",
     "PatientService.validate": "checks a form's text; reads and changes nothing",
     "DayListService.render_pdf": "lays out a day list already read; reads nothing",
+    "StockReportService.render_stock_pdf": "lays out a stock report already read; reads nothing",
+    "StockReportService.render_movements_pdf": "lays out a movements report already read",
+    "ReportService.render_revenue_pdf": "lays out a revenue report already read; reads nothing",
+    "ReportService.render_revenue_csv": "writes a revenue report already read; reads nothing",
 }
 
 

@@ -16,6 +16,7 @@ from dcms_desktop.data.repositories.records import MedicalRecordRepository
 from dcms_desktop.data.repositories.reports import ReportRepository
 from dcms_desktop.data.repositories.services import ServiceRepository
 from dcms_desktop.data.repositories.settings import SettingsRepository
+from dcms_desktop.data.repositories.stock_reports import StockReportRepository
 from dcms_desktop.data.repositories.users import UserRepository
 
 if TYPE_CHECKING:
@@ -35,3 +36,4 @@ def bind_repositories(uow: UnitOfWork, session: Session) -> None:
     uow.audit = AuditRepository(session)
     uow.reports = ReportRepository(session)
     uow.settings = SettingsRepository(session)
+    uow.stock_reports = StockReportRepository(session)
