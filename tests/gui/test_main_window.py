@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 from dcms_desktop.app import build_main_window
 from dcms_desktop.data.cache import MemoryCache, RedisCache
@@ -22,6 +22,7 @@ from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.views.main_window import SECTIONS, MainWindow, StatusInfo, visible_sections
 from dcms_desktop.views.session_state import WindowMemory
 from dcms_desktop.views.sync_status import SyncStatusMonitor
+from dcms_desktop.views.tabbed_section import TabbedSection
 from tests.gui.shell_support import copy_clinic, make_demo_template, settings_for
 
 
@@ -335,3 +336,48 @@ def test_each_section_has_a_bundled_svg_icon_that_stays_crisp_at_high_dpi(qtbot,
             if image.pixelColor(x, y).alpha() > 0
         )
         assert drawn > 10 * scale * scale
+
+
+def test_billing_inventory_and_reports_open_their_screens_in_the_shell(
+    qtbot, demo_template, tmp_path, screenshot
+):
+    """The admin's Billing, Inventory and Reports sections hold the real screens (each
+    tab built when first shown), not the "not available yet" note, and fit 1366x768."""
+    url = copy_clinic(demo_template, tmp_path)
+    settings = settings_for(url, tmp_path)
+    database = create_database(url)
+    context = ServiceContext(database, MemoryCache(), LocalEventBus(), settings.workstation)
+    auth = AuthService(context)
+    credentials = auth.demo_credentials()
+    assert credentials is not None
+    signed_in = auth.sign_in(credentials["admin"], credentials["password"])
+    window = build_main_window(context, settings, signed_in, auth)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+
+    expected = {
+        "billing": ["BillingPage", "ServicesPage"],
+        "inventory": ["InventoryPage"],
+        "reports": ["RevenueTab", "StockReportsTab"],
+    }
+    for key, screens in expected.items():
+        assert window.show_section_key(key)
+        page = window.page(key)
+        assert page is not None
+        assert not any(
+            label.text().startswith("Not available yet") for label in page.findChildren(QLabel)
+        )
+        for index, name in enumerate(screens):
+            if isinstance(page, TabbedSection):
+                page.tabs.setCurrentIndex(index)
+                shown = page.current_screen()
+            else:
+                shown = page
+            assert type(shown).__name__ == name
+            qtbot.wait(400)  # each screen reads its data in the background
+            screenshot(window, f"section-{key}-{name}-1366x768")
+    assert window.section_badge("inventory") != ""  # the demo clinic has items running low
+    window.close()
+    database.dispose()
