@@ -233,6 +233,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     database = _open_database(settings)
+    # The timed completions are real ones: on a clinic short of some supplies each would
+    # log its shortfall, hundreds of lines that bury the table.
+    logging.getLogger("dcms_desktop.services").setLevel(logging.ERROR)
     try:
         context = _service_context(settings, database)
         report = run_benchmark(
