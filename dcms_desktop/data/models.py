@@ -323,6 +323,11 @@ class Service(Base):
     )
 
 
+# Two services may not share a name in any letter case (the catalogue checks it first and
+# says so next to the field; this refuses what two admins saving at once would slip past).
+Index("uq_services_name_lower", func.lower(Service.name), unique=True)
+
+
 class InventoryItem(Base):
     __tablename__ = "inventory"
 
@@ -406,6 +411,11 @@ class Bill(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     updated_by: Mapped[uuid.UUID | None] = _user_fk()
     updated_at: Mapped[datetime] = _updated_at()
+    # Added later (0004), so last: the clinic's tax rate (percent) when the bill was
+    # raised; edits of its lines keep it.
+    tax_rate: Mapped[Decimal] = mapped_column(
+        Decimal2(5), nullable=False, default=Decimal("0"), server_default="0"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -629,6 +639,9 @@ class StockMovement(Base):
     timestamp: Mapped[datetime] = mapped_column(
         UtcDateTime, nullable=False, default=utcnow, server_default=func.now()
     )
+    # Added later (0004), so last: of a shortfall, how many units were missing (the
+    # movement itself moves nothing).
+    short_by: Mapped[int | None] = mapped_column(Integer)
 
     # Departure: no trigger copies new_stock into inventory (it loses concurrent
     # updates); the repository moves stock with one conditional UPDATE instead.

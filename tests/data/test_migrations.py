@@ -425,9 +425,31 @@ def _sqlite_catalog(engine: Engine) -> dict[str, list[str]]:
         ).all()
     catalog = {}
     for name, sql in rows:
-        lines = [line.strip().rstrip(",").strip() for line in sql.replace('"', "").splitlines()]
+        lines = [
+            part.strip().rstrip(",").strip()
+            for line in sql.replace('"', "").splitlines()
+            for part in _top_level_parts(line)
+        ]
         catalog[name] = sorted(line for line in lines if line)
     return catalog
+
+
+def _top_level_parts(line: str) -> list[str]:
+    """``line`` cut at each comma outside brackets and quotes: SQLite writes a column added
+    by ALTER TABLE onto the line of the last one (``updated_at ..., tax_rate ...``)."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(line):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            parts.append(line[start:index])
+            start = index + 1
+    parts.append(line[start:])
+    return parts
 
 
 def _pg_catalog(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
