@@ -12,8 +12,10 @@ Rules (docs: the billing contract):
   raises a new one. Payments carried over by :meth:`BillingService.reissue` don't count
   as taken on the new bill (it exists to be corrected), but no edit may take its total
   below what was already paid.
-- Totals follow :func:`dcms_desktop.domain.pricing.compute_totals` at the clinic's
-  current tax rate; a discount needs a reason.
+- Totals follow :func:`dcms_desktop.domain.pricing.compute_totals` at the bill's own
+  tax rate: the clinic's rate when the bill was raised, kept on the bill (``tax_rate``),
+  so later edits and a reissue don't pick up a rate changed since; a discount needs a
+  reason.
 - Payments: above zero, at most the balance, not dated in the future; some paid ->
   ``partial``, all -> ``paid``. The bill keeps the sum paid and the last payment's
   method, date and reference in the same transaction.
@@ -88,9 +90,9 @@ def raise_bill_for_completion(
     """Raise the bill of ``appointment``, just completed, in the completion's ``uow``.
 
     One line per booked service (teeth, quantity and unit price as booked), the clinic's
-    tax rate, no discount, due the completion's local date (``at``) + the payment terms.
-    No permission check of its own: completing checks. When the visit already has a bill
-    that isn't cancelled, that one is kept and returned.
+    current tax rate (kept on the bill), no discount, due the completion's local date
+    (``at``) + the payment terms. No permission check of its own: completing checks.
+    When the visit already has a bill that isn't cancelled, that one is kept and returned.
     """
     at = at or utcnow()
     existing = uow.bills.live_bill_for_appointment(appointment.id)
@@ -126,6 +128,7 @@ def raise_bill_for_completion(
             items=items,
             appointment_id=appointment.id,
             due_date=completed_on + timedelta(days=settings.payment_terms_days),
+            tax_rate=settings.tax_rate,
         ),
         generated_by=actor.user_id,
         at=at,
@@ -141,6 +144,7 @@ def raise_bill_for_completion(
             "invoice_number": bill.invoice_number,
             "appointment_id": str(appointment.id),
             "items": len(items),
+            "tax_rate": str(bill.tax_rate),
             "total": str(bill.total_amount),
         },
     )
@@ -315,6 +319,7 @@ class BillingService:
             totals = self._totals(
                 [line.subtotal for line in bill.items] + [item.subtotal],
                 bill.discount_amount,
+                bill,
                 settings,
             )
             item_id = uow.bills.add_item(bill_id, item, at=now)
@@ -354,7 +359,7 @@ class BillingService:
             settings = uow.settings.get()
             remaining = [other.subtotal for other in bill.items if other.id != item_id]
             try:
-                totals = self._totals(remaining, bill.discount_amount, settings)
+                totals = self._totals(remaining, bill.discount_amount, bill, settings)
             except ValidationError as error:
                 if error.field != "discount":
                     raise
@@ -418,7 +423,7 @@ class BillingService:
                 discount = to_money(amount, field="discount")
             else:
                 discount = ZERO
-            totals = self._totals([line.subtotal for line in bill.items], discount, settings)
+            totals = self._totals([line.subtotal for line in bill.items], discount, bill, settings)
             if totals.discount > 0 and not why:
                 raise ValidationError("Say why the discount is given", field="discount_reason")
             values = {"discount_reason": why if totals.discount > 0 else None}
@@ -467,12 +472,14 @@ class BillingService:
 
     @staticmethod
     def _totals(
-        lines: list[Decimal], discount: Decimal, settings: ClinicSettingsView
+        lines: list[Decimal], discount: Decimal, bill: BillView, settings: ClinicSettingsView
     ) -> BillTotals:
+        """The totals of ``bill`` with ``lines`` and ``discount``, taxed at the BILL's rate
+        (the one it was raised with), not the clinic's rate of today."""
         return compute_totals(
             lines,
             discount=discount,
-            tax_rate_percent=settings.tax_rate,
+            tax_rate_percent=bill.tax_rate,
             currency=settings.currency,
         )
 
@@ -650,8 +657,8 @@ class BillingService:
 
     def reissue(self, actor: Actor, bill_id: uuid.UUID) -> BillView:
         """A new pending bill, under a new number, in place of the cancelled ``bill_id``:
-        same patient, visit, lines, discount and totals; due today + the payment terms.
-        The payments taken on the cancelled bill are carried over as payments on the new
+        same patient, visit, lines, discount, tax rate and totals; due today + the payment
+        terms. The payments taken on the cancelled bill are carried over as payments on the new
         one (reference "carried from <old number>"). Refused while the visit has another
         bill that isn't cancelled."""
         require(actor.role, Action.CANCEL_BILL)
@@ -705,6 +712,7 @@ class BillingService:
                     discount_reason=old.discount_reason,
                     due_date=self._today() + timedelta(days=settings.payment_terms_days),
                     notes=f"Reissue of bill {old.invoice_number}",
+                    tax_rate=old.tax_rate,
                 ),
                 generated_by=actor.user_id,
                 at=now,

@@ -146,6 +146,7 @@ class Biller:
                 "appointment_date": day,
                 "subtotal": totals.subtotal,
                 "tax_amount": totals.tax,
+                "tax_rate": self.tax_rate,
                 "discount_amount": totals.discount,
                 "discount_reason": discount_reason,
                 "total_amount": totals.total,

@@ -87,12 +87,15 @@ def normal_page_size(page_size: str) -> str:
 
 
 def tax_rate_of(bill: BillView, settings: ClinicSettingsView | None) -> Decimal | None:
-    """The rate to print beside the tax: the clinic's rate when it gives the bill's tax
-    (the rate may have changed since the bill was raised), else None (the amount only)."""
-    if settings is None:
-        return None
+    """The rate to print beside the tax: the bill's own rate (the one it was raised with,
+    whatever the clinic's rate is now) when it gives the bill's tax. A bill whose stored
+    rate doesn't (one stored without its rate) falls back to the clinic's rate when THAT
+    gives the tax; else None (the amount only, never a rate that doesn't add up)."""
     taxable = bill.subtotal - bill.discount_amount
-    return settings.tax_rate if percent_of(taxable, settings.tax_rate) == bill.tax_amount else None
+    for rate in (bill.tax_rate, None if settings is None else settings.tax_rate):
+        if rate is not None and percent_of(taxable, rate) == bill.tax_amount:
+            return rate
+    return None
 
 
 def invoice_data(

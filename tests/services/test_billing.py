@@ -31,6 +31,7 @@ from dcms_desktop.services.audit import AuditService
 from dcms_desktop.services.billing import BillingService
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.scheduling import SchedulingService
+from dcms_desktop.services.settings import SettingsService
 from tests.factories import (
     CLINIC_NOW,
     Clock,
@@ -191,6 +192,7 @@ def _store_bill(
                 ),
                 due_date=due if due is not None else visit + timedelta(days=TERMS),
                 status=status,
+                tax_rate=Decimal("12.00"),
             ),
             generated_by=clinic.admin.user_id,
             at=clinic.context.now(),
@@ -244,7 +246,7 @@ def test_completing_a_visit_raises_its_bill_with_a_line_per_service_tax_and_due_
     assert bill.items[3].pricing_model is PricingModel.PER_TOOTH_PACKAGE
     assert bill.subtotal == Decimal("630.00")
     assert bill.discount_amount == Decimal("0.00")
-    assert bill.tax_amount == Decimal("75.60")
+    assert (bill.tax_rate, bill.tax_amount) == (Decimal("12.00"), Decimal("75.60"))
     assert bill.total_amount == Decimal("705.60")
     assert bill.amount_paid == Decimal("0.00")
     assert bill.status is BillStatus.PENDING and bill.shown_status is BillStatus.PENDING
@@ -328,6 +330,61 @@ def test_lines_are_added_by_pricing_model_and_removed_with_the_totals_following(
     assert _bill_events(clinic, bill.id) == ["created"] + ["item_added"] * 3 + ["item_removed"]
     assert _audit_actions(clinic, bill.id) == sorted(
         ["raise_bill"] + ["add_bill_item"] * 3 + ["remove_bill_item"]
+    )
+
+
+def _change_clinic_rate(clinic: Clinic, rate: str) -> None:
+    settings = SettingsService(clinic.context)
+    current = settings.get(clinic.admin)
+    assert settings.update(clinic.admin, {"tax_rate": rate}, current.version).tax_rate == (
+        Decimal(rate)
+    )
+
+
+def test_a_bill_keeps_the_tax_rate_it_was_raised_with_when_the_clinic_rate_changes(
+    clinic: Clinic,
+) -> None:
+    bill = clinic.visit_bill([clinic.cleaning])  # 50.00 at 12 %
+    assert (bill.tax_rate, bill.tax_amount) == (Decimal("12.00"), Decimal("6.00"))
+    _change_clinic_rate(clinic, "5")
+
+    bill = clinic.billing.add_item(
+        clinic.staff, bill.id, bill.version, service_id=clinic.xray.id, films=2
+    )
+    assert (bill.subtotal, bill.tax_amount, bill.total_amount) == (
+        Decimal("100.00"),
+        Decimal("12.00"),  # 5 % would be 5.00
+        Decimal("112.00"),
+    )
+    bill = clinic.billing.set_discount(
+        clinic.staff, bill.id, bill.version, amount=Decimal("10.00"), reason="loyalty"
+    )
+    assert (bill.tax_amount, bill.total_amount) == (Decimal("10.80"), Decimal("100.80"))
+    bill = clinic.billing.remove_item(clinic.staff, bill.id, bill.version, bill.items[1].id)
+    assert (bill.subtotal, bill.tax_amount, bill.total_amount) == (
+        Decimal("50.00"),
+        Decimal("4.80"),
+        Decimal("44.80"),
+    )
+    assert bill.tax_rate == Decimal("12.00")
+
+    # A bill raised now takes the clinic's new rate.
+    later = clinic.visit_bill([clinic.cleaning], patient=clinic.jose)
+    assert (later.tax_rate, later.tax_amount) == (Decimal("5.00"), Decimal("2.50"))
+
+    # A reissue keeps the cancelled bill's rate, and its edits tax at it too.
+    cancelled = clinic.billing.cancel_bill(clinic.admin, bill.id, bill.version, "wrong film")
+    new = clinic.billing.reissue(clinic.admin, cancelled.id)
+    assert (new.tax_rate, new.tax_amount, new.total_amount) == (
+        Decimal("12.00"),
+        Decimal("4.80"),
+        Decimal("44.80"),
+    )
+    new = clinic.billing.add_item(clinic.staff, new.id, new.version, service_id=clinic.cleaning.id)
+    assert (new.subtotal, new.tax_amount, new.total_amount) == (
+        Decimal("100.00"),
+        Decimal("10.80"),
+        Decimal("100.80"),
     )
 
 

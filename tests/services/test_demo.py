@@ -371,6 +371,7 @@ def test_each_completed_visit_has_one_bill_whose_totals_add_up(
             Bill.subtotal,
             Bill.discount_amount,
             Bill.tax_amount,
+            Bill.tax_rate,
             Bill.total_amount,
         )
         item_sums = dict(
@@ -387,6 +388,7 @@ def test_each_completed_visit_has_one_bill_whose_totals_add_up(
     for bill in bills:
         assert bill.subtotal == item_sums[bill.id]
         taxable = bill.subtotal - bill.discount_amount
+        assert bill.tax_rate == Decimal("12.00")  # kept for later edits of the bill
         assert bill.tax_amount == percent_of(taxable, Decimal("12.00"))
         assert bill.total_amount == taxable + bill.tax_amount
         discounted += bill.discount_amount > 0

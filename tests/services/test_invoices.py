@@ -3,6 +3,7 @@ read back from the PDF (pypdf) and compared with the database."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -29,7 +30,7 @@ from dcms_desktop.domain.pricing import compute_totals
 from dcms_desktop.domain.readmodels.billing import BillView, NewBill, NewBillItem
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.context import ServiceContext
-from dcms_desktop.services.invoices import ISSUE_ACTION, InvoiceService
+from dcms_desktop.services.invoices import ISSUE_ACTION, InvoiceService, tax_rate_of
 from tests.factories import (
     CLINIC_NOW,
     actor_for,
@@ -119,6 +120,7 @@ def add_bill(
                 discount_reason=reason,
                 due_date=visit + timedelta(days=30),
                 status=status,
+                tax_rate=Decimal("12.00"),
             ),
             generated_by=None,
         )
@@ -239,6 +241,58 @@ def test_every_number_printed_matches_the_database(context: ServiceContext, staf
     assert amount_after("Paid") == money(bill.amount_paid) == money(Decimal("1000.00"))
     assert amount_after("Balance due") == money(bill.balance)
     assert "Part paid" in text
+
+
+def _set_clinic_rate(context: ServiceContext, rate: str) -> None:
+    with context.uow() as uow:
+        settings = uow.session.get(ClinicSettings, 1)
+        assert settings is not None
+        settings.tax_rate = Decimal(rate)
+        uow.commit()
+
+
+def test_the_invoice_prints_the_bills_own_tax_rate_not_the_clinics_current_one(
+    context: ServiceContext, staff: Actor
+) -> None:
+    bill = add_bill(context, [("100.00", 1)])  # raised at 12 %: tax 12.00
+    assert (bill.tax_rate, bill.tax_amount) == (Decimal("12.00"), Decimal("12.00"))
+    _set_clinic_rate(context, "5")
+
+    pdf = InvoiceService(context).invoice_pdf(staff, bill.id)
+    lines = pdf_text(pdf.data).splitlines()
+
+    tax = next(line for line in lines if re.match(r"Tax( \(|\s+\S+$)", line))
+    assert tax.startswith("Tax (12%)") and tax.endswith(money(Decimal("12.00"))), tax
+    assert not any("5%" in line for line in lines)
+
+
+def test_a_rate_that_does_not_give_the_bills_tax_is_never_printed(
+    context: ServiceContext, staff: Actor
+) -> None:
+    bill = add_bill(context, [("100.00", 1)])
+    # A bill stored without its rate (0) though taxed at 12 %: the clinic's rate is
+    # printed only while it gives the tax; otherwise the amount alone.
+    unrated = dataclasses.replace(bill, tax_rate=Decimal("0.00"))
+    with context.uow(write=False) as uow:
+        at_12 = uow.settings.get()
+    at_5 = dataclasses.replace(at_12, tax_rate=Decimal("5.00"))
+    assert tax_rate_of(bill, at_5) == Decimal("12.00")
+    assert tax_rate_of(bill, None) == Decimal("12.00")
+    assert tax_rate_of(unrated, at_12) == Decimal("12.00")
+    assert tax_rate_of(unrated, at_5) is None
+    assert tax_rate_of(unrated, None) is None
+    untaxed = dataclasses.replace(bill, tax_amount=Decimal("0.00"), tax_rate=Decimal("0.00"))
+    assert tax_rate_of(untaxed, at_5) == Decimal("0.00")
+
+    with context.uow() as uow:
+        row = uow.session.get(Bill, bill.id)
+        assert row is not None
+        row.tax_rate = Decimal("0")
+        uow.commit()
+    _set_clinic_rate(context, "5")
+    lines = pdf_text(InvoiceService(context).invoice_pdf(staff, bill.id).data).splitlines()
+    tax = next(line for line in lines if re.match(r"Tax( \(|\s+\S+$)", line))
+    assert tax.split() == ["Tax", money(Decimal("12.00"))], tax
 
 
 def test_the_issued_invoice_keeps_the_paid_amount_of_its_issue_day(

@@ -37,6 +37,7 @@ from dcms_desktop.data.models import (
     AuditEntry,
     Bill,
     BillItem,
+    ClinicSettings,
     InvoiceCounter,
     InvoiceDocument,
     Payment,
@@ -173,7 +174,8 @@ class BillRepository:
         generated_by: uuid.UUID | None,
         at: datetime | None = None,
     ) -> BillView:
-        """Store ``bill`` with its items under the next invoice number of the year ``at``."""
+        """Store ``bill`` with its items under the next invoice number of the year ``at``,
+        with its tax rate (the clinic's current one when the bill names none)."""
         lines = sum((item.subtotal for item in bill.items), start=ZERO)
         if lines != bill.totals.subtotal:
             raise ValueError(
@@ -191,6 +193,7 @@ class BillRepository:
             discount_amount=bill.totals.discount,
             discount_reason=bill.discount_reason,
             tax_amount=bill.totals.tax,
+            tax_rate=bill.tax_rate if bill.tax_rate is not None else self._clinic_tax_rate(),
             total_amount=bill.totals.total,
             status=BillStatus(bill.status).value,
             due_date=bill.due_date,
@@ -223,6 +226,11 @@ class BillRepository:
         view = self.get(row.id)
         assert view is not None
         return view
+
+    def _clinic_tax_rate(self) -> Decimal:
+        """The clinic's current tax rate (percent); 0 before the settings exist."""
+        rate = self.session.scalar(select(ClinicSettings.tax_rate).where(ClinicSettings.id == 1))
+        return rate if rate is not None else Decimal("0")
 
     # -- issued documents ---------------------------------------------------------------
     def is_issued(self, bill_id: uuid.UUID) -> bool:
@@ -731,6 +739,7 @@ def _bill_view(bill: Bill, items: Sequence[BillItem], payments: Sequence[Payment
         discount_amount=bill.discount_amount,
         discount_reason=bill.discount_reason,
         tax_amount=bill.tax_amount,
+        tax_rate=bill.tax_rate,
         total_amount=bill.total_amount,
         amount_paid=bill.amount_paid,
         status=BillStatus(bill.status),

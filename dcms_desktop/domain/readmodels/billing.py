@@ -97,6 +97,9 @@ class BillView:
     filled in by the billing service, None from a bare repository read."""
     is_issued: bool = False
     """Whether its invoice has been issued (printed): then its items and discount are fixed."""
+    tax_rate: Decimal = Decimal("0")
+    """The tax rate (percent) the bill was raised with: edits of its lines and discount
+    recompute the tax at this rate, and its invoice prints it."""
 
     @property
     def balance(self) -> Decimal:
@@ -133,6 +136,9 @@ class NewBill:
     due_date: date | None = None
     notes: str | None = None
     status: BillStatus = BillStatus.PENDING
+    tax_rate: Decimal | None = None
+    """The tax rate (percent) ``totals`` were worked out at; the bill keeps it. None: the
+    clinic's current rate (what the repository stores then)."""
 
 
 @dataclass(frozen=True)
