@@ -70,6 +70,7 @@ from dcms_desktop.domain.errors import (
 )
 from dcms_desktop.domain.permissions import Action, require
 from dcms_desktop.domain.readmodels.catalog import DentalService
+from dcms_desktop.domain.readmodels.inventory import quantity_text
 from dcms_desktop.domain.readmodels.people import Actor, StaffMember, User
 from dcms_desktop.domain.readmodels.scheduling import (
     Appointment,
@@ -495,14 +496,15 @@ class SchedulingService:
                     used.append({"item_id": str(item_id), "quantity": amount})
                 if short and mapping.is_required:
                     item = uow.inventory.get(mapping.item_id)
-                    unit = "" if item is None else f" {item.unit}"
-                    note = f"Short by {short}{unit} for {line.service_name}; needs review"
+                    amount = str(short) if item is None else quantity_text(short, item.unit)
+                    note = f"Short by {amount} for {line.service_name}; needs review"
                     uow.inventory.record_shortfall(
                         mapping.item_id,
                         note,
                         performed_by=actor.user_id,
                         reference_id=done.id,
                         reference_type=APPOINTMENT,
+                        short_by=short,
                         at=now,
                     )
                     name = "an item" if item is None else item.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,18 +18,26 @@ from dcms_desktop.data.cache import MemoryCache
 from dcms_desktop.data.engine import Database
 from dcms_desktop.data.events import LocalEventBus
 from dcms_desktop.domain.enums import MovementType, RestockStatus, Role
-from dcms_desktop.domain.readmodels.inventory import InventoryItemView
+from dcms_desktop.domain.readmodels.inventory import InventoryItemView, StockMovementView
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.inventory import InventoryService, ItemForm
 from dcms_desktop.views.inventory.item_dialog import ItemDialog
 from dcms_desktop.views.inventory.ledger_dialog import ItemLedgerDialog
 from dcms_desktop.views.inventory.low_stock_badge import LowStockMonitor
+from dcms_desktop.views.inventory.models import ledger_reference
 from dcms_desktop.views.inventory.page import LOW_TAB, REQUESTS_TAB, InventoryPage
 from dcms_desktop.views.inventory.stock_bar import stock_bar_geometry
 from dcms_desktop.views.inventory.stock_dialogs import MoveStockDialog, OrderDialog
 from dcms_desktop.views.main_window import MainWindow, StatusInfo
-from tests.factories import actor_for, make_admin, make_staff, write_session
+from tests.factories import (
+    actor_for,
+    make_admin,
+    make_appointment,
+    make_patient,
+    make_staff,
+    write_session,
+)
 
 WAIT = 10_000
 
@@ -69,6 +77,14 @@ def stockroom(sqlite_database: Database) -> Iterator[Stockroom]:
     with write_session(sqlite_database) as session:
         admin = actor_for(make_admin(session, first_name="Ana", last_name="Reyes"))
         staff = actor_for(make_staff(session, first_name="Ben", last_name="Cruz"))
+        patient = make_patient(session, first_name="Maria", last_name="Santos")
+        visit = make_appointment(
+            session,
+            patient=patient,
+            dentist=None,
+            start=datetime.combine(context.local_now().date(), time(10, 0)),
+            status="completed",
+        ).id
     service = InventoryService(context)
     today = context.local_now().date()
     specs = {
@@ -120,14 +136,16 @@ def stockroom(sqlite_database: Database) -> Iterator[Stockroom]:
     service.move_stock(admin, lido, -4, MovementType.ADJUSTMENT, "Stock count")
     service.move_stock(admin, lido, -10, MovementType.EXPIRED, "Past its expiration date")
     service.move_stock(staff, lido, -2, MovementType.DAMAGED, "Dropped on the floor")
-    service.move_stock(staff, lido, -124, MovementType.DEDUCTION, "Used for extractions")
+    service.move_stock(staff, lido, -124, MovementType.DEDUCTION, "Used for extractions",
+                       reference_id=visit, reference_type="appointment")  # fmt: skip
     with context.uow() as uow:
         uow.inventory.record_shortfall(
             lido,
             "Short by 2 cartridge for Extraction; needs review",
             performed_by=staff.user_id,
-            reference_id=uuid.uuid4(),
+            reference_id=visit,
             reference_type="appointment",
+            short_by=2,
         )
         uow.commit()
     # The peroxide expired on the shelf (written as time passing would leave it).
@@ -194,6 +212,25 @@ def test_the_stock_bar_fills_to_stock_over_maximum_and_ticks_the_minimum() -> No
     assert over.fill[2] == pytest.approx(over.track[2] * 1.0)  # full, not beyond
     empty = stock_bar_geometry(0, 0, 200, 24, 0, 0, 100, text_width=60)
     assert empty.fill[2] == 0 and empty.minimum_x is None
+
+
+def test_a_ledger_reference_reads_as_words_even_when_what_it_names_is_gone() -> None:
+    ident = uuid.UUID("1a2b3c4d-0000-4000-8000-000000000000")
+    moved = StockMovementView(
+        id=uuid.uuid4(), item_id=uuid.uuid4(), movement_type=MovementType.DEDUCTION,
+        quantity=-1, previous_stock=2, new_stock=1, unit_cost=None, total_cost=None,
+        reason="Used", reference_id=ident, reference_type="appointment", needs_review=False,
+        performed_by=None, timestamp=datetime(2026, 11, 3, 9, 0),
+    )  # fmt: skip
+    assert ledger_reference(moved) == "Visit 1a2b3c4d"  # the visit is not there any more
+    seen = replace(moved, visit_patient="Maria Santos", visit_date=date(2026, 11, 3))
+    assert ledger_reference(seen) == "Visit of Maria Santos, 3 Nov 2026"
+    request = replace(moved, reference_type="restock_request")
+    assert ledger_reference(request) == "Restock request 1a2b3c4d"  # not ordered yet
+    assert ledger_reference(replace(request, supplier_order_id="MP-20931")) == (
+        "Restock request MP-20931"
+    )
+    assert ledger_reference(replace(moved, reference_type=None, reference_id=None)) == ""
 
 
 # -- the items tab ---------------------------------------------------------------------------
@@ -263,16 +300,39 @@ def test_deactivating_an_item_takes_it_off_the_list_until_show_inactive(
 def test_an_items_ledger_lists_every_movement_with_who_and_the_review_flag(
     qtbot, stockroom: Stockroom, screenshot
 ) -> None:
+    # The lidocaine's drafted request goes through to a delivery: a restock with a reference.
+    service, admin, lido = stockroom.service, stockroom.admin, stockroom.items["lido"].id
+    request = next(r for r in service.restock_requests(admin) if r.item_id == lido)
+    request = service.approve_restock(admin, request.id, expected_version=request.version)
+    request = service.order_restock(
+        admin, request.id, expected_version=request.version, order_date=stockroom.today,
+        supplier_order_id="DS-4471",
+    )  # fmt: skip
+    service.receive_restock(
+        admin, request.id, expected_version=request.version, actual_delivery=stockroom.today,
+        quantity=request.requested_quantity, unit_cost=Decimal("18.75"),
+    )  # fmt: skip
     page = _page(qtbot, stockroom)
-    page.select_item(stockroom.items["lido"].id)
+    page.select_item(lido)
     page.ledger_action.trigger()
     dialog = page.ledger
     assert isinstance(dialog, ItemLedgerDialog)
-    qtbot.waitUntil(lambda: dialog.model.rowCount() == 8, timeout=WAIT)
-    newest = dialog.proxy.index(0, 0)
-    assert dialog.proxy.index(0, 7).data() == "Needs review"
-    assert dialog.proxy.index(0, 5).data() == "Ben Cruz"
-    assert newest.data()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 9, timeout=WAIT)
+    by_reason = {
+        dialog.proxy.index(r, 4).data(): dialog.proxy.index(r, 6).data()
+        for r in range(dialog.proxy.rowCount())
+    }
+    visit = f"Visit of Maria Santos, {stockroom.today.day} {stockroom.today:%b %Y}"
+    assert by_reason["Used for extractions"] == visit
+    assert by_reason["Short by 2 cartridge for Extraction; needs review"] == visit
+    assert by_reason["Restock request received (DS-4471)"] == "Restock request DS-4471"
+    assert by_reason["Used for fillings"] == ""  # moved by hand: no reference
+    shortfall = next(m for m in dialog.movements if m.needs_review)
+    assert shortfall.short_by == 2
+    review = next(r for r in range(dialog.proxy.rowCount()) if dialog.proxy.index(r, 7).data())
+    assert dialog.proxy.index(review, 7).data() == "Needs review"
+    assert dialog.proxy.index(review, 5).data() == "Ben Cruz"
+    assert dialog.proxy.index(0, 0).data()
     texts = {dialog.proxy.index(r, 1).data() for r in range(dialog.proxy.rowCount())}
     assert texts == {"Adjustment", "Deduction", "Restock", "Expired", "Damaged"}
     assert "1 need review" in dialog.count.text()

@@ -210,7 +210,12 @@ def test_a_visit_short_of_a_required_item_is_still_completed_and_flagged_for_rev
         0,
         True,
     )
-    assert flagged.reason == "Short by 2 piece for Cleaning; needs review"
+    assert flagged.reason == "Short by 2 pieces for Cleaning; needs review"
+    assert (flagged.short_by, taken.short_by) == (2, None)  # the count is stored, not parsed
+    assert (flagged.visit_patient, flagged.visit_date) == ("Maria Santos", NINE.date())
+    shortfalls = clinic["inventory"].shortfalls_for_appointment(clinic["dentist"], ident)
+    assert [(s.item_id, s.short_by) for s in shortfalls] == [(gloves, 2)]
+    assert shortfalls[0].text == "Gloves — 2 pieces missing"
     review = clinic["inventory"].needs_review(clinic["dentist"])
     assert [m.id for m in review] == [flagged.id]
     assert ("inventory", str(gloves), "short") in [(e.entity, e.id, e.action) for e in events]

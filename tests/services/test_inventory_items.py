@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.audit import AuditService
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.inventory import InventoryService, ItemForm
+from tests.factories import make_appointment, make_patient, write_session
 
 LIDOCAINE = ItemForm(
     name="Lidocaine 2% cartridges",
@@ -318,6 +319,7 @@ def test_shortfalls_for_an_appointment_are_its_needs_review_adjustments(
     gloves = service.create_item(admin, GLOVES, opening_stock=3)
     visit, other_visit = uuid.uuid4(), uuid.uuid4()
     with service_context.uow() as uow:
+        # Written before 0004: no count stored, so it is read from the reason.
         uow.inventory.record_shortfall(
             lido.id,
             "Short by 2 cartridge for Local anaesthesia; needs review",
@@ -328,6 +330,15 @@ def test_shortfalls_for_an_appointment_are_its_needs_review_adjustments(
         uow.inventory.record_shortfall(
             gloves.id,
             "Gloves were wet",
+            performed_by=admin.user_id,
+            reference_id=visit,
+            reference_type="appointment",
+        )
+        # The stored count is what counts, whatever the reason says.
+        uow.inventory.record_shortfall(
+            gloves.id,
+            "Short by 9 box for Cleaning; needs review",
+            short_by=3,
             performed_by=admin.user_id,
             reference_id=visit,
             reference_type="appointment",
@@ -349,8 +360,73 @@ def test_shortfalls_for_an_appointment_are_its_needs_review_adjustments(
     assert [(s.item_name, s.short_by) for s in shortfalls] == [
         ("Lidocaine 2% cartridges", 2),
         ("Nitrile gloves, medium", None),
+        ("Nitrile gloves, medium", 3),
     ]
     assert shortfalls[0].text == "Lidocaine 2% cartridges — 2 cartridges missing"
     assert shortfalls[1].text == "Nitrile gloves, medium — Gloves were wet"
+    assert shortfalls[2].text == "Nitrile gloves, medium — 3 boxes missing"
+    assert [m.short_by for m in service.needs_review(admin) if m.item_id == lido.id] == [None]
     assert service.shortfalls_for_appointment(admin, uuid.uuid4()) == []
     assert service.reconciliation(admin) == []
+
+
+@pytest.mark.parametrize("short_by", [0, -1, True])
+def test_a_shortfall_of_no_units_is_refused(
+    service_context: ServiceContext, service: InventoryService, admin: Actor, short_by: int
+) -> None:
+    gloves = service.create_item(admin, GLOVES, opening_stock=0)
+    with service_context.uow() as uow, pytest.raises(ValidationError) as refused:
+        uow.inventory.record_shortfall(
+            gloves.id, "Short", performed_by=admin.user_id, short_by=short_by
+        )
+    assert refused.value.field == "short_by"
+    assert service.needs_review(admin) == []
+
+
+# -- the ledger's references ---------------------------------------------------------------
+def test_the_ledger_names_the_visit_and_the_restock_request_each_movement_belongs_to(
+    database, service_context: ServiceContext, service: InventoryService, admin: Actor
+) -> None:
+    lido = service.create_item(admin, LIDOCAINE, opening_stock=30)
+    with write_session(database) as session:
+        maria = make_patient(session, first_name="Maria", last_name="Santos")
+        visit = make_appointment(
+            session,
+            patient=maria,
+            dentist=None,
+            start=datetime.combine(date(2026, 11, 3), time(10, 0)),
+            status="completed",
+        ).id
+    service.move_stock(
+        admin, lido.id, -2, MovementType.DEDUCTION, "Used", reference_id=visit,
+        reference_type="appointment",
+    )  # fmt: skip
+    gone = uuid.uuid4()  # a visit that is not there (deleted, or another clinic's)
+    service.move_stock(
+        admin, lido.id, -1, MovementType.DEDUCTION, "Used", reference_id=gone,
+        reference_type="appointment",
+    )  # fmt: skip
+    request = service.request_restock(admin, lido.id, 50, reason="Low")
+    request = service.approve_restock(admin, request.id, expected_version=request.version)
+    request = service.order_restock(
+        admin, request.id, expected_version=request.version, order_date=date(2026, 11, 4),
+        supplier_order_id="DS-4471",
+    )  # fmt: skip
+    _, received = service.receive_restock(
+        admin, request.id, expected_version=request.version, actual_delivery=date(2026, 11, 5),
+        quantity=50, unit_cost=Decimal("18.00"),
+    )  # fmt: skip
+
+    ledger = service.ledger(admin, lido.id)
+    newest = service.ledger(admin, lido.id, limit=3)
+
+    refs = [(m.visit_patient, m.visit_date, m.supplier_order_id) for m in ledger]
+    assert refs == [
+        (None, None, None),  # the opening stock
+        ("Maria Santos", date(2026, 11, 3), None),
+        (None, None, None),
+        (None, None, "DS-4471"),
+    ]
+    assert [m.id for m in newest] == [m.id for m in ledger[1:]]
+    assert newest[-1] == received and newest[-1].supplier_order_id == "DS-4471"
+    assert [m.performed_by_name for m in ledger] == ["Ana Reyes"] * 4

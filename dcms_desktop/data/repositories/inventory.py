@@ -25,11 +25,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, case, func, or_, select, update
+from sqlalchemy import Row, Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dcms_desktop.data.models import AuditEntry, InventoryItem, RestockRequest, StockMovement
+from dcms_desktop.data.models import (
+    Appointment,
+    AuditEntry,
+    InventoryItem,
+    RestockRequest,
+    StockMovement,
+)
 from dcms_desktop.data.models import User as UserRow
 from dcms_desktop.data.types import utcnow
 from dcms_desktop.data.views import low_stock_alerts
@@ -64,6 +70,7 @@ _OUTBOUND = frozenset({MovementType.DEDUCTION, MovementType.EXPIRED, MovementTyp
 OPEN_RESTOCK_STATUSES = (RestockStatus.PENDING, RestockStatus.APPROVED, RestockStatus.ORDERED)
 OPENING_STOCK_REASON = "Opening stock"
 RESTOCK_REQUEST_ENTITY = "restock_request"
+APPOINTMENT_REFERENCE = "appointment"
 INVENTORY_ENTITY = "inventory"
 ITEM_EDIT_ACTIONS = ("create_item", "update_item", "deactivate_item", "reactivate_item")
 """The audited actions that edit an item's details (its stock moves are audited apart)."""
@@ -99,6 +106,34 @@ _LOW_STOCK = select(low_stock_alerts).order_by(
     low_stock_alerts.c.id,
 )
 """The low-stock list's statement, built once (building it costs more than running it)."""
+
+_visits = Appointment.__table__
+_requests = RestockRequest.__table__
+_LEDGER_READ = (
+    select(
+        StockMovement,
+        _visits.c.patient_name,
+        _visits.c.appointment_date,
+        _requests.c.supplier_order_id,
+    )
+    .select_from(StockMovement)
+    .outerjoin(
+        _visits,
+        and_(
+            StockMovement.reference_type == APPOINTMENT_REFERENCE,
+            _visits.c.id == StockMovement.reference_id,
+        ),
+    )
+    .outerjoin(
+        _requests,
+        and_(
+            StockMovement.reference_type == RESTOCK_REQUEST_ENTITY,
+            _requests.c.id == StockMovement.reference_id,
+        ),
+    )
+)
+"""Movements with what their reference names: the visit's patient and day, the restock
+request's order number (one query, not one per row)."""
 
 
 class InventoryRepository:
@@ -301,7 +336,14 @@ class InventoryRepository:
         completed appointment), in the order they were written."""
         m = StockMovement.__table__
         query = (
-            select(m.c.inventory_item_id, m.c.reason, m.c.timestamp, _items.c.name, _items.c.unit)
+            select(
+                m.c.inventory_item_id,
+                m.c.reason,
+                m.c.short_by,
+                m.c.timestamp,
+                _items.c.name,
+                _items.c.unit,
+            )
             .join(_items, _items.c.id == m.c.inventory_item_id)
             .where(
                 m.c.reference_id == reference_id,
@@ -315,7 +357,10 @@ class InventoryRepository:
                 item_id=row.inventory_item_id,
                 item_name=row.name,
                 unit=row.unit,
-                short_by=shortfall_quantity(row.reason),
+                # Rows written before the count was stored (0004) say it in the reason.
+                short_by=(
+                    row.short_by if row.short_by is not None else shortfall_quantity(row.reason)
+                ),
                 reason=row.reason,
                 timestamp=row.timestamp,
             )
@@ -398,14 +443,20 @@ class InventoryRepository:
         performed_by: uuid.UUID | None,
         reference_id: uuid.UUID | None = None,
         reference_type: str | None = None,
+        short_by: int | None = None,
         at: datetime | None = None,
     ) -> StockMovementView:
         """Write a zero-quantity ``adjustment`` flagged ``needs_review``: stock that was
         used but wasn't there (the schema allows ``quantity`` 0; ``move_stock`` doesn't,
-        as a move must change the stock). The stock and the reconciliation are unchanged."""
+        as a move must change the stock), with ``short_by`` the units missing when known.
+        The stock and the reconciliation are unchanged."""
         why = reason.strip()
         if not why:
             raise ValidationError("Say what was short", field="reason")
+        if short_by is not None and (
+            isinstance(short_by, bool) or not isinstance(short_by, int) or short_by <= 0
+        ):
+            raise ValidationError("A shortfall is at least one unit", field="short_by")
         row = self.session.execute(
             select(_items.c.current_stock, _items.c.cost_per_unit).where(_items.c.id == item_id)
         ).one_or_none()
@@ -424,6 +475,7 @@ class InventoryRepository:
             reference_id=reference_id,
             reference_type=reference_type,
             needs_review=True,
+            short_by=short_by,
             performed_by=performed_by,
             timestamp=at or utcnow(),
         )
@@ -433,13 +485,11 @@ class InventoryRepository:
 
     def needs_review(self, *, limit: int = 200) -> list[StockMovementView]:
         """Movements flagged for review (supplies short at a visit), the newest first."""
-        rows = self.session.scalars(
-            select(StockMovement)
-            .where(StockMovement.needs_review.is_(True))
+        return self._with_references(
+            _LEDGER_READ.where(StockMovement.needs_review.is_(True))
             .order_by(StockMovement.timestamp.desc(), StockMovement.id.desc())
             .limit(limit)
-        ).all()
-        return [_movement_view(m) for m in rows]
+        )
 
     def _refusal(self, item_id: uuid.UUID, delta: int) -> Exception:
         row = self.session.execute(
@@ -465,17 +515,29 @@ class InventoryRepository:
 
     # -- reading the ledger -------------------------------------------------------------
     def ledger(self, item_id: uuid.UUID, *, limit: int | None = None) -> list[StockMovementView]:
-        """The item's movements, oldest first; with ``limit``, the newest ``limit`` of them."""
-        query = select(StockMovement).where(StockMovement.inventory_item_id == item_id)
+        """The item's movements, oldest first; with ``limit``, the newest ``limit`` of them.
+        Each carries who moved it and what its reference is (the visit's patient and day,
+        the restock request's order number), read in the same query."""
+        query = _LEDGER_READ.where(StockMovement.inventory_item_id == item_id)
         if limit is None:
-            rows = self.session.scalars(
-                query.order_by(StockMovement.timestamp, StockMovement.id)
-            ).all()
-            return self._with_movers([_movement_view(m) for m in rows])
-        newest = self.session.scalars(
+            return self._with_movers(
+                self._with_references(query.order_by(StockMovement.timestamp, StockMovement.id))
+            )
+        newest = self._with_references(
             query.order_by(StockMovement.timestamp.desc(), StockMovement.id.desc()).limit(limit)
-        ).all()
-        return self._with_movers([_movement_view(m) for m in reversed(newest)])
+        )
+        return self._with_movers(list(reversed(newest)))
+
+    def _with_references(self, query: Select[Any]) -> list[StockMovementView]:
+        return [
+            replace(
+                _movement_view(row[0]),
+                visit_patient=row.patient_name,
+                visit_date=row.appointment_date,
+                supplier_order_id=row.supplier_order_id,
+            )
+            for row in self.session.execute(query)
+        ]
 
     def _user_names(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not ids:
@@ -745,6 +807,7 @@ def _movement_view(m: StockMovement) -> StockMovementView:
         needs_review=m.needs_review,
         performed_by=m.performed_by,
         timestamp=m.timestamp,
+        short_by=m.short_by,
     )
 
 

@@ -118,6 +118,15 @@ class StockMovementView:
     timestamp: datetime
     performed_by_name: str | None = field(default=None, compare=False)
     """Who moved it, for the ledger screen (filled by the ledger's query only)."""
+    short_by: int | None = None
+    """Of a shortfall (a needs-review adjustment), the units that were missing; None on
+    every other movement and on shortfalls recorded before the count was stored."""
+    visit_patient: str | None = field(default=None, compare=False)
+    """What the reference is, for the ledger screen (filled by the ledger's query only):
+    the visit's patient and day for an appointment, the supplier's order number for a
+    restock request."""
+    visit_date: date | None = field(default=None, compare=False)
+    supplier_order_id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ class ItemLedgerDialog(QDialog):
         self._move_stock = move_stock
         self._task: TaskHandle | None = None
         self.movements: list[StockMovementView] = []
-        self.resize(1120, 620)
+        self.resize(1240, 620)
         self._build()
         self._show_item(item)
 
@@ -134,7 +134,7 @@ class ItemLedgerDialog(QDialog):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 140), (1, 95), (2, 55), (3, 90), (5, 110), (6, 160), (7, 110)):
+        for column, width in ((0, 140), (1, 95), (2, 55), (3, 90), (5, 105), (6, 245), (7, 110)):
             header.resizeSection(column, width)
 
         self.count = QLabel("")

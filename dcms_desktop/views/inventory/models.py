@@ -328,11 +328,28 @@ def request_columns() -> list[Col[RestockRequestView]]:
 
 
 # -- an item's ledger ------------------------------------------------------------------------
-def _reference(m: StockMovementView) -> str:
+def ledger_reference(m: StockMovementView) -> str:
+    """What a movement belongs to, in words: "Visit of Maria Santos, 3 Nov 2026",
+    "Restock request MP-20931" (the supplier's order number, else the request's short id)."""
+    short_id = str(m.reference_id)[:8] if m.reference_id else ""
+    if m.reference_type == "appointment":
+        if m.visit_patient is None:
+            return f"Visit {short_id}".strip()
+        day = f", {date_text(m.visit_date)}" if m.visit_date else ""
+        return f"Visit of {m.visit_patient}{day}"
+    if m.reference_type == "restock_request":
+        return f"Restock request {m.supplier_order_id or short_id}".strip()
     if m.reference_type is None:
-        return ""
-    kind = m.reference_type.replace("_", " ")
-    return f"{kind} {str(m.reference_id)[:8]}" if m.reference_id else kind
+        return short_id
+    kind = m.reference_type.replace("_", " ").capitalize()
+    return f"{kind} {short_id}".strip()
+
+
+def _reference_tip(m: StockMovementView) -> str:
+    text = ledger_reference(m)
+    if m.reference_id is None:
+        return text
+    return f"{text}\nReference {m.reference_id}"
 
 
 def ledger_columns() -> list[Col[StockMovementView]]:
@@ -354,7 +371,7 @@ def ledger_columns() -> list[Col[StockMovementView]]:
         Col("Stock", lambda m: f"{m.previous_stock} → {m.new_stock}"),
         Col("Reason", lambda m: m.reason, tip=lambda m: m.reason),
         Col("Who", lambda m: m.performed_by_name or ""),
-        Col("Reference", _reference, tip=lambda m: str(m.reference_id or "")),
+        Col("Reference", ledger_reference, tip=_reference_tip),
         Col(
             "Review",
             lambda m: "Needs review" if m.needs_review else "",
