@@ -2,10 +2,12 @@
 
 Everyone at a workstation reads the catalogue; admins edit it (``EDIT_SERVICES``). An
 entry is saved on the version the admin had open (``StaleRecordError`` naming who saved
-in between, otherwise); a name is unique whatever its case. Deactivating keeps every
-visit, bill and chart entry that names the service intact: it just can't be booked any
-more. Deleting is only for an entry nothing refers to (a mistake just made); anything
-else is refused with "in use: deactivate it instead".
+in between, otherwise); a name is unique whatever its case (checked first, and refused by
+the database too when another workstation saved it meanwhile: the same ``ConflictError``
+on ``name`` either way). Deactivating keeps every visit, bill and chart entry that names
+the service intact: it just can't be booked any more. Deleting is only for an entry
+nothing refers to (a mistake just made); anything else is refused with "in use:
+deactivate it instead".
 
 The supplies a service uses (issue 7) are saved as a whole set in one transaction
 (``EDIT_INVENTORY``), in exactly the shape the completion's deduction reads
@@ -26,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dcms_desktop.data import cache_keys
+from dcms_desktop.data.repositories.services import name_taken_error
 from dcms_desktop.data.uow import UnitOfWork
 from dcms_desktop.domain.enums import PricingModel, ToothChartUse
 from dcms_desktop.domain.errors import (
@@ -488,11 +491,8 @@ class CatalogService:
     def _refuse_taken_name(self, uow: UnitOfWork, name: str, service_id: uuid.UUID | None) -> None:
         taken = uow.services.name_taken(name, other_than=service_id)
         if taken is not None:
-            raise ConflictError(
-                f"There is already a service called “{taken}”: choose another name, or edit "
-                "that one",
-                field="name",
-            )
+            # The database refuses a name taken meanwhile with this same error.
+            raise name_taken_error(taken)
 
     def _changed(self, uow: UnitOfWork, service_id: uuid.UUID, what: str) -> None:
         uow.drop_cache(cache_keys.service(service_id))

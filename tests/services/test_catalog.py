@@ -5,13 +5,15 @@ the completion's deduction reads."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from dcms_desktop.data import cache_keys
 from dcms_desktop.data.events import ChangeEvent
@@ -31,7 +33,7 @@ from dcms_desktop.domain.errors import (
 )
 from dcms_desktop.domain.readmodels.catalog import MappingDraft, ServiceDraft
 from dcms_desktop.services.audit import AuditService
-from dcms_desktop.services.catalog import CatalogService, mapping_field
+from dcms_desktop.services.catalog import CatalogService, clean_service, mapping_field
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.scheduling import SchedulingService
 from tests.factories import (
@@ -41,6 +43,7 @@ from tests.factories import (
     make_appointment,
     make_dentist,
     make_patient,
+    make_service,
     make_staff,
     write_session,
 )
@@ -247,6 +250,134 @@ def test_a_name_already_in_the_catalogue_is_refused_whatever_its_case(clinic) ->
     # its own name (in another case) is not a clash
     renamed = catalog.update_service(admin, other.id, other.version, draft(name="CLEANING"))
     assert renamed.name == "CLEANING"
+
+
+@pytest.mark.parametrize("loser_does", ["create", "rename"])
+def test_two_workstations_saving_the_same_name_at_once_one_wins_the_other_gets_the_name_error(
+    database, clinic, memory_cache, local_bus, loser_does: str
+) -> None:
+    """On PostgreSQL both checks pass before either row is written (a barrier holds each
+    save right after its check), so the unique index decides; SQLite's write lock makes
+    the second save wait and its check refuse. Same error either way."""
+    admin = clinic["admin"]
+    cleaning = clinic["catalog"].create_service(admin, draft(name="Cleaning"))
+    workstations = [
+        CatalogService(ServiceContext(database, memory_cache, local_bus, f"ws-{n}")) for n in (1, 2)
+    ]
+    racing = database.backend == "postgresql"
+    both_checked = threading.Barrier(2, timeout=20)
+    start = threading.Barrier(2, timeout=20)
+
+    held: set[int] = set()
+
+    def hold_after_the_name_check(_conn, _cursor, statement, *_args) -> None:
+        if not racing or "lower(trim(services.name))" not in statement.lower():
+            return
+        if threading.get_ident() not in held:  # the first check only, not the error's read
+            held.add(threading.get_ident())
+            both_checked.wait()
+
+    saves = {
+        "create": lambda catalog: catalog.create_service(admin, draft(name="Composite filling")),
+        "rename": lambda catalog: catalog.update_service(
+            admin, cleaning.id, cleaning.version, draft(name="COMPOSITE FILLING")
+        ),
+    }
+    outcome: dict[str, Any] = {}
+
+    def save(who: str, catalog: CatalogService, what: str) -> None:
+        start.wait()
+        try:
+            outcome[who] = saves[what](catalog)
+        except BaseException as exc:  # handed to the test thread
+            outcome[who] = exc
+
+    event.listen(database.engine, "after_cursor_execute", hold_after_the_name_check)
+    try:
+        threads = [
+            threading.Thread(target=save, args=("a", workstations[0], "create")),
+            threading.Thread(target=save, args=("b", workstations[1], loser_does)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        event.remove(database.engine, "after_cursor_execute", hold_after_the_name_check)
+
+    refused = [r for r in outcome.values() if isinstance(r, BaseException)]
+    saved = [r for r in outcome.values() if not isinstance(r, BaseException)]
+    assert len(saved) == 1 and len(refused) == 1, outcome
+    (error,) = refused
+    assert type(error) is ConflictError, repr(error)
+    assert error.field == "name"
+    winner = saved[0].name
+    assert error.message == (
+        f"There is already a service called “{winner}”: choose another name, or edit that one"
+    )
+    if racing:  # the database, not the check, refused it
+        assert isinstance(error.__cause__, IntegrityError)
+    with write_session(database) as s:
+        names = s.scalars(
+            select(Service.name).where(func.lower(Service.name) == "composite filling")
+        ).all()
+    assert names == [winner]
+    # the refused workstation's session was rolled back cleanly: it saves at once
+    loser = workstations[0] if isinstance(outcome["a"], BaseException) else workstations[1]
+    assert loser.create_service(admin, draft(name="Crown")).name == "Crown"
+
+
+def test_the_repository_refuses_a_taken_name_itself_and_the_transaction_goes_on(
+    service_context, clinic
+) -> None:
+    """Without the service's check (as when another workstation saved the name after it),
+    adding or renaming to a taken name gets the check's error and the unit of work stays
+    usable."""
+    catalog, admin = clinic["catalog"], clinic["admin"]
+    catalog.create_service(admin, draft())
+    cleaning = catalog.create_service(admin, draft(name="Cleaning"))
+    with pytest.raises(ConflictError) as checked:
+        catalog.create_service(admin, draft(name="composite FILLING"))
+    values = clean_service(draft(name="composite FILLING"))
+    now = service_context.now()
+
+    with service_context.uow() as uow:
+        with pytest.raises(ConflictError) as added:
+            uow.services.add(values, by=admin.user_id, at=now)
+        with pytest.raises(ConflictError) as renamed:
+            uow.services.update(cleaning.id, cleaning.version, values, by=admin.user_id, at=now)
+        still = uow.services.get(cleaning.id)
+        assert still is not None and still.name == "Cleaning"
+        kept = uow.services.add(clean_service(draft(name="Crown")), by=admin.user_id, at=now)
+        uow.commit()
+
+    for error in (added.value, renamed.value):
+        assert (type(error), error.field, error.message) == (
+            ConflictError,
+            "name",
+            checked.value.message,
+        )
+    assert "“Composite filling”" in checked.value.message
+    names = sorted(service.name for service in catalog.list_services(admin))
+    assert names == ["Cleaning", "Composite filling", "Crown"]
+    assert catalog.get(admin, kept.id).name == "Crown"
+
+
+def test_the_database_refuses_a_name_in_another_case_written_past_the_service(
+    database, clinic
+) -> None:
+    clinic["catalog"].create_service(clinic["admin"], draft())
+
+    with (
+        pytest.raises(IntegrityError, match="uq_services_name_lower"),
+        write_session(database) as s,
+    ):
+        make_service(s, name="COMPOSITE FILLING")
+
+    with write_session(database) as s:
+        assert make_service(s, name="Composite filling, two surfaces").id is not None
+        names = s.scalars(select(Service.name).order_by(Service.name)).all()
+    assert names == ["Composite filling", "Composite filling, two surfaces"]
 
 
 # -- editing ------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 Edits are optimistic: the row's ``version`` makes the UPDATE conditional, so an edit made
 on an older version raises ``StaleRecordError`` naming who saved last and when.
+
+A name is unique whatever its case: the service checks before saving, and the database
+refuses a name taken meanwhile by another workstation (``uq_services_name_lower``); either
+way the admin sees the same :func:`name_taken_error`.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from dcms_desktop.domain.readmodels.catalog import (
 from dcms_desktop.domain.readmodels.people import full_name
 
 _UPDATER = aliased(UserRow, name="service_updater")
+NAME_INDEX = "uq_services_name_lower"
+"""The unique index on ``lower(services.name)`` (migration 0004)."""
 EDITABLE_FIELDS = (
     "name",
     "description",
@@ -87,6 +93,23 @@ def _columns(values: Mapping[str, Any]) -> dict[str, Any]:
         for name, value in values.items()
         if name in EDITABLE_FIELDS
     }
+
+
+def name_taken_error(taken: str) -> ConflictError:
+    """The refusal of a name another service has (``taken``: its saved spelling)."""
+    return ConflictError(
+        f"There is already a service called “{taken}”: choose another name, or edit that one",
+        field="name",
+    )
+
+
+def _is_name_clash(error: IntegrityError) -> bool:
+    """Whether ``error`` is the unique name index refusing a row (psycopg names the index
+    in its diagnostics; SQLite in the message: "UNIQUE constraint failed: index '…'")."""
+    diag = getattr(error.orig, "diag", None)
+    if getattr(diag, "constraint_name", None) == NAME_INDEX:
+        return True
+    return f"index '{NAME_INDEX}'" in str(error.orig)
 
 
 def _to_service(row: ServiceRow) -> DentalService:
@@ -172,8 +195,17 @@ class ServiceRepository:
         row = ServiceRow(id=uuid.uuid4(), **_columns(values), updated_by=by)
         row.created_at = at
         row.updated_at = at
-        self.session.add(row)
-        self.session.flush()
+        name = row.name
+        try:
+            # A savepoint keeps the transaction usable after the database refuses the row.
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError as exc:
+            if not _is_name_clash(exc):
+                raise
+            # Another workstation saved the name between the service's check and here.
+            raise self._name_clash(name, None) from exc
         return _to_service(row)
 
     def update(
@@ -196,9 +228,7 @@ class ServiceRepository:
             if getattr(row, name) != value
         }
         if changed:
-            for name, (_before, value) in changed.items():
-                setattr(row, name, value)
-            self._stamp(row, by, at)
+            self._save(row, {name: after for name, (_before, after) in changed.items()}, by, at)
         return _to_service(row), changed
 
     def delete(self, service_id: uuid.UUID) -> None:
@@ -238,13 +268,33 @@ class ServiceRepository:
             raise self.stale_error(service_id)
         return row
 
-    def _stamp(self, row: ServiceRow, by: uuid.UUID | None, at: datetime) -> None:
-        row.updated_by = by
-        row.updated_at = at
+    def _save(
+        self, row: ServiceRow, columns: Mapping[str, Any], by: uuid.UUID | None, at: datetime
+    ) -> None:
+        service_id = row.id
+        name = columns.get("name", row.name)
         try:
-            self.session.flush()
+            # A savepoint keeps the transaction usable after a refused UPDATE, to read who
+            # saved in between or which service has the name. (The changes are made inside
+            # it: opening it flushes whatever is pending.)
+            with self.session.begin_nested():
+                for column, value in columns.items():
+                    setattr(row, column, value)
+                row.updated_by = by
+                row.updated_at = at
+                self.session.flush()
         except StaleDataError:
-            raise self.stale_error(row.id) from None
+            raise self.stale_error(service_id) from None
+        except IntegrityError as exc:
+            if not _is_name_clash(exc):
+                raise
+            # Another workstation saved the name between the service's check and here.
+            raise self._name_clash(name, service_id) from exc
+
+    def _name_clash(self, name: str, service_id: uuid.UUID | None) -> ConflictError:
+        with self.session.no_autoflush:
+            taken = self.name_taken(name, other_than=service_id)
+        return name_taken_error(taken or name)
 
     def stale_error(self, service_id: uuid.UUID) -> StaleRecordError:
         """The refusal of an edit made on an old version: who saved the entry, and when."""
