@@ -48,6 +48,7 @@ from dcms_desktop.services.bench_harness import (
     format_table,
     summarise,
     time_calls,
+    time_pairs,
 )
 from dcms_desktop.services.bench_startup import STARTUP_RUNS, measure_startup
 from dcms_desktop.services.bench_toothchart_launcher import measure_toothchart_paint
@@ -149,8 +150,11 @@ class _Bench:
         raw: Callable[[int], object] | None,
         before_each: Callable[[int], object] | None = None,
     ) -> BenchResult:
-        samples = time_calls(call, runs=runs, before_each=before_each)
-        raw_samples = time_calls(raw, runs=runs) if raw is not None else None
+        raw_samples: list[float] | None = None
+        if raw is None:
+            samples = time_calls(call, runs=runs, before_each=before_each)
+        else:
+            samples, raw_samples = time_pairs(call, raw, runs=runs, before_each=before_each)
         return summarise(
             name, samples, raw_samples=raw_samples, target_p95_ms=TARGETS_P95_MS.get(name)
         )

@@ -90,6 +90,45 @@ def time_calls(
     return samples
 
 
+def time_pairs(
+    call: Callable[[int], object],
+    raw: Callable[[int], object],
+    *,
+    runs: int,
+    warmup: int = 5,
+    before_each: Callable[[int], object] | None = None,
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of ``call(i)`` and of its hand-written twin ``raw(i)``, timed back to
+    back on the same input, which goes first alternating, so that neither path runs on
+    caches (the database's pages, the OS's) that the other has just warmed.
+
+    ``before_each(i)`` runs untimed before every pair, and again before the second call of
+    a pair when the service's call comes second (to empty a cache, say)."""
+    samples: list[float] = []
+    raw_samples: list[float] = []
+
+    def timed(function: Callable[[int], object], i: int) -> float:
+        started = time.perf_counter()
+        function(i)
+        return (time.perf_counter() - started) * 1000
+
+    for i in range(warmup + runs):
+        if before_each is not None:
+            before_each(i)
+        if i % 2 == 0:
+            service_ms = timed(call, i)
+            raw_ms = timed(raw, i)
+        else:
+            raw_ms = timed(raw, i)
+            if before_each is not None:
+                before_each(i)
+            service_ms = timed(call, i)
+        if i >= warmup:
+            samples.append(service_ms)
+            raw_samples.append(raw_ms)
+    return samples, raw_samples
+
+
 def summarise(
     name: str,
     samples: list[float],
