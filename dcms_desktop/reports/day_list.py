@@ -51,6 +51,7 @@ from dcms_desktop.domain.readmodels.scheduling import (
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
+from dcms_desktop.reports.numbered_canvas import NumberedCanvas
 
 log = logging.getLogger(__name__)
 
@@ -279,27 +280,14 @@ def _long_date(data: DayList) -> str:
     return f"{data.day:%A} {data.day.day} {data.day:%B %Y}"
 
 
-class _NumberedCanvas(canvas.Canvas):
+class _NumberedCanvas(NumberedCanvas):
     """A canvas that holds its pages back until the end, to write "page n of m" and the
     moment of printing at the bottom of each."""
 
     def __init__(self, *args: Any, data: DayList, fonts: _Fonts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
         self._data = data
         self._fonts = fonts
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            super().showPage()
-        super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
         self.saveState()

@@ -51,6 +51,7 @@ from dcms_desktop.domain.enums import BillStatus
 from dcms_desktop.domain.money import format_money
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fonts as _fonts
+from dcms_desktop.reports.numbered_canvas import NumberedCanvas
 
 log = logging.getLogger(__name__)
 
@@ -574,25 +575,12 @@ class _Page:
         return width
 
 
-class _NumberedCanvas(canvas.Canvas):
+class _NumberedCanvas(NumberedCanvas):
     """A canvas that holds its pages back until the end, to write "Page n of m"."""
 
     def __init__(self, *args: Any, page: _Page, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
         self._page = page
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            super().showPage()
-        super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
         page = self._page

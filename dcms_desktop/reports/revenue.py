@@ -48,11 +48,12 @@ from reportlab.platypus import (
 
 from dcms_desktop.domain.money import format_money, to_money
 from dcms_desktop.domain.readmodels.reports import RevenueFigures, RevenueReport
-
-# The day list's fonts and helpers: one set of fonts for every printed report.
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
+
+# The day list's fonts and helpers: one set of fonts for every printed report.
+from dcms_desktop.reports.numbered_canvas import NumberedCanvas
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
@@ -450,26 +451,13 @@ def _draw_header(
     page.restoreState()
 
 
-class _NumberedCanvas(canvas.Canvas):
+class _NumberedCanvas(NumberedCanvas):
     """Holds its pages back to write "page n of m" and the moment of printing on each."""
 
     def __init__(self, *args: Any, report: RevenueReport, fonts: _Fonts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
         self._report = report
         self._fonts = fonts
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            super().showPage()
-        super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
         self.saveState()

@@ -46,6 +46,7 @@ from dcms_desktop.domain.readmodels.stock_reports import ExpiringLine, StockCate
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
+from dcms_desktop.reports.numbered_canvas import NumberedCanvas
 
 MARGIN = 15 * mm
 TOP = 30 * mm  # the header's band
@@ -258,26 +259,13 @@ def _draw_header(
     page.restoreState()
 
 
-class _NumberedCanvas(canvas.Canvas):
+class _NumberedCanvas(NumberedCanvas):
     """Holds its pages back until the end, to write "Page n of m" at the bottom of each."""
 
     def __init__(self, *args: Any, letterhead: Letterhead, fonts: _Fonts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
         self._letterhead = letterhead
         self._fonts = fonts
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._draw_footer(number, total)
-            super().showPage()
-        super().save()
 
     def _draw_footer(self, number: int, total: int) -> None:
         page_width = self._pagesize[0]
