@@ -47,7 +47,7 @@ from dcms_desktop.services.settings import SettingsService
 from dcms_desktop.views.admin.common import banner, busy_bar, error_text
 from dcms_desktop.views.billing.batch_export import BatchExportDialog
 from dcms_desktop.views.billing.bill_detail import BillDetailDialog
-from dcms_desktop.views.billing.common import BILLING_STYLE, STATUS_TEXT, money
+from dcms_desktop.views.billing.common import BILLING_STYLE, STATUS_TEXT, EnterOpens, money
 from dcms_desktop.views.billing.invoice_preview import InvoicePreviewDialog
 from dcms_desktop.views.billing.models import ROW_ROLE, BillsModel, sorting_proxy, table
 from dcms_desktop.views.billing.payment_dialog import PaymentDialog
@@ -81,24 +81,6 @@ QLineEdit#billSearch { padding: 5px 8px; }
 QDateEdit:disabled { color: #9fb3c8; background: #f0f4f8; }
 """
 )
-
-
-class _TableKeys(QObject):
-    """Enter in the bills table opens the bill (the table would only move down)."""
-
-    def __init__(self, page: BillingPage) -> None:
-        super().__init__(page)
-        self._page = page
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
-            self._page.open_current()
-            return True
-        return False
 
 
 class BillingPage(QWidget):
@@ -253,7 +235,7 @@ class BillingPage(QWidget):
         self.busy = busy_bar("billsBusy")
         self.table = table("billsTable", self.proxy, 2, sortable=True)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
-        self.table.installEventFilter(_TableKeys(self))
+        self.table.installEventFilter(EnterOpens(self, self.open_current))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.empty = QLabel("")
         self.empty.setObjectName("billsEmpty")

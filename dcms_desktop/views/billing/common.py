@@ -17,8 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -325,3 +325,22 @@ class BillFormDialog(QDialog):
 def bill_id_of(row: Any) -> uuid.UUID:
     """The bill id of a list row or receivables row."""
     return row.bill_id if hasattr(row, "bill_id") else row.id
+
+
+class EnterOpens(QObject):
+    """An event filter: Enter on a table calls ``open_current`` (the table would only
+    move down a row)."""
+
+    def __init__(self, parent: QObject, open_current: Callable[[], object]) -> None:
+        super().__init__(parent)
+        self._open_current = open_current
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._open_current()
+            return True
+        return False

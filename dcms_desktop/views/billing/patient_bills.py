@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from dcms_desktop.domain.permissions import Action, is_allowed
@@ -26,7 +25,7 @@ from dcms_desktop.services.invoices import InvoiceService
 from dcms_desktop.services.settings import SettingsService
 from dcms_desktop.views.admin.common import error_text
 from dcms_desktop.views.billing.bill_detail import BillDetailDialog
-from dcms_desktop.views.billing.common import BILLING_STYLE, money
+from dcms_desktop.views.billing.common import BILLING_STYLE, EnterOpens, money
 from dcms_desktop.views.billing.models import ROW_ROLE, BillsModel, sorting_proxy, table
 from dcms_desktop.views.change_password import show_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
@@ -48,22 +47,6 @@ def make_bills_panel(
         settings=SettingsService(context),
         today=today or (lambda: context.local_now().date()),
     )
-
-
-class _Keys(QObject):
-    def __init__(self, panel: PatientBillsPanel) -> None:
-        super().__init__(panel)
-        self._panel = panel
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        ):
-            self._panel.open_current()
-            return True
-        return False
 
 
 class PatientBillsPanel(QWidget):
@@ -114,7 +97,7 @@ class PatientBillsPanel(QWidget):
         self.table = table("patientBillsTable", self.proxy, 3, sortable=True)
         self.table.setColumnHidden(2, True)  # the patient: it is their page
         self.table.doubleClicked.connect(lambda _i: self.open_current())
-        self.table.installEventFilter(_Keys(self))
+        self.table.installEventFilter(EnterOpens(self, self.open_current))
         self.empty = QLabel("No bills yet: a bill is raised when a visit is completed.")
         self.empty.setObjectName("patientBillsEmpty")
         self.empty.setProperty("class", "muted")
