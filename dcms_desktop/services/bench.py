@@ -317,85 +317,22 @@ class _Bench:
                 uow.commit()
         return summarise("stock_move", samples, target_p95_ms=TARGETS_P95_MS["stock_move"])
 
-    def complete_with_deductions(self, runs: int) -> BenchResult:
-        """Complete a visit of three services that use supplies, timed through
-        ``SchedulingService.complete`` alone.
-
-        Each visit is booked on a free slot after the calendar's end and started there
-        (untimed, on a clock set to the visit's day). Afterwards everything the visits made
-        is removed: their movements (the stock goes back up), restock requests the bench
-        drafted, bills raised for them with their lines and payments, and the visits."""
+    def _time_completions(
+        self, name: str, runs: int, services: list[uuid.UUID], days_ahead: int, reason: str
+    ) -> BenchResult:
+        """Complete visits of ``services``, timed through ``SchedulingService.complete``
+        alone: each is booked on a free slot ``days_ahead`` after the calendar's end and
+        started there (untimed, on a clock set to the visit's day). Afterwards everything
+        the visits made is removed (movements, restock requests drafted, bills with their
+        lines and payments, invoice counters set back) and the visits themselves."""
         started_at = self.context.now()
-        chosen = self._supplied_services(runs + BENCH_WARMUP)
-        if not chosen:
-            raise BenchError("No bookable service uses supplies: map some to inventory first.")
-        clock = _Clock(self.context.now())
-        on_the_day = replace(self.context, clock=clock)
-        booking = SchedulingService(self.context)
-        visits = SchedulingService(on_the_day)
-        dentists = self.inputs.dentist_ids
-        patients = self.inputs.patients
-        first_free = max(self.inputs.last_day, self.context.local_now().date()) + timedelta(
-            days=COMPLETION_DAYS_AHEAD
-        )
-        slots_per_day = 8
-        booked: list[uuid.UUID] = []
-
-        def prepare(i: int) -> None:
-            slot = i // len(dentists)
-            day = first_free + timedelta(days=slot // slots_per_day)
-            start = datetime.combine(day, time(9 + slot % slots_per_day))
-            appointment = booking.book_appointment(
-                self.actor,
-                patient_id=patients[i % len(patients)].id,
-                dentist_id=dentists[i % len(dentists)],
-                start=start,
-                duration=60,
-                services=[RequestedService(service_id) for service_id in chosen],
-                type=AppointmentType.REGULAR,
-                reason="Benchmark visit",
-            )
-            booked.append(appointment.id)
-            clock.now = (start + timedelta(minutes=5)).astimezone()
-            visits.start(self.actor, appointment.id)
-            clock.now = (start + timedelta(minutes=50)).astimezone()
-
-        try:
-            samples = time_calls(
-                lambda i: visits.complete(self.actor, booked[i]),
-                runs=runs,
-                warmup=BENCH_WARMUP,
-                before_each=prepare,
-            )
-        finally:
-            with self.context.uow() as uow:
-                _undo_visits(uow.session, booked, self.actor.user_id, started_at)
-                uow.commit()
-        return summarise(
-            "complete_with_deductions",
-            samples,
-            target_p95_ms=TARGETS_P95_MS["complete_with_deductions"],
-        )
-
-    def generate_bill(self, runs: int) -> BenchResult:
-        """Complete a visit of three services and raise its bill, timed through
-        ``SchedulingService.complete`` alone (booked and started untimed on free slots
-        after the calendar's end, as :meth:`complete_with_deductions` does); afterwards
-        the bills, whatever else completing made, and the visits are removed, and the
-        invoice counters are set back."""
-        started_at = self.context.now()
-        catalogue = CatalogService(self.context).list_active(self.actor)
-        plain = [s.id for s in catalogue if s.tooth_chart_use is not ToothChartUse.REQUIRED]
-        if len(plain) < 3:
-            raise BenchError("Fewer than three services can be booked without teeth.")
-        chosen = self.rng.sample(plain, 3)
         clock = _Clock(self.context.now())
         booking = SchedulingService(self.context)
         visits = SchedulingService(replace(self.context, clock=clock))
         dentists = self.inputs.dentist_ids
         patients = self.inputs.patients
         first_free = max(self.inputs.last_day, self.context.local_now().date()) + timedelta(
-            days=BILL_DAYS_AHEAD
+            days=days_ahead
         )
         slots_per_day = 8
         booked: list[uuid.UUID] = []
@@ -410,9 +347,9 @@ class _Bench:
                 dentist_id=dentists[i % len(dentists)],
                 start=start,
                 duration=60,
-                services=[RequestedService(service_id) for service_id in chosen],
+                services=[RequestedService(service_id) for service_id in services],
                 type=AppointmentType.REGULAR,
-                reason="Benchmark bill",
+                reason=reason,
             )
             booked.append(appointment.id)
             clock.now = (start + timedelta(minutes=5)).astimezone()
@@ -430,7 +367,29 @@ class _Bench:
             with self.context.uow() as uow:
                 _undo_visits(uow.session, booked, self.actor.user_id, started_at)
                 uow.commit()
-        return summarise("generate_bill", samples, target_p95_ms=TARGETS_P95_MS["generate_bill"])
+        return summarise(name, samples, target_p95_ms=TARGETS_P95_MS[name])
+
+    def complete_with_deductions(self, runs: int) -> BenchResult:
+        """Complete a visit of three services that use supplies (see
+        :meth:`_time_completions`): the stock goes back up afterwards."""
+        chosen = self._supplied_services(runs + BENCH_WARMUP)
+        if not chosen:
+            raise BenchError("No bookable service uses supplies: map some to inventory first.")
+        return self._time_completions(
+            "complete_with_deductions", runs, chosen, COMPLETION_DAYS_AHEAD, "Benchmark visit"
+        )
+
+    def generate_bill(self, runs: int) -> BenchResult:
+        """Complete a visit of three services, which raises its bill (see
+        :meth:`_time_completions`)."""
+        catalogue = CatalogService(self.context).list_active(self.actor)
+        plain = [s.id for s in catalogue if s.tooth_chart_use is not ToothChartUse.REQUIRED]
+        if len(plain) < 3:
+            raise BenchError("Fewer than three services can be booked without teeth.")
+        chosen = self.rng.sample(plain, 3)
+        return self._time_completions(
+            "generate_bill", runs, chosen, BILL_DAYS_AHEAD, "Benchmark bill"
+        )
 
     def receivables_aging(self, runs: int) -> BenchResult:
         """The receivables ageing report at random dates of the clinic's calendar."""
