@@ -208,6 +208,13 @@ class BillingService:
         with self.context.uow(write=False) as uow:
             return uow.bills.list_bills(dataclasses.replace(filters, limit=limit), self._today())
 
+    def bill_ids(self, actor: Actor, filters: BillFilter) -> list[uuid.UUID]:
+        """The ids of every bill matching ``filters``, whatever its ``limit``, newest visit
+        first: the bills list's "Export PDFs" prints all of them, not only those listed."""
+        require(actor.role, Action.VIEW_BILLS)
+        with self.context.uow(write=False) as uow:
+            return uow.bills.bill_ids(filters, self._today())
+
     def bill(self, actor: Actor, bill_id: uuid.UUID) -> BillView:
         """One whole bill, with its shown status and whether its invoice is issued."""
         require(actor.role, Action.VIEW_BILLS)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from dcms_desktop.domain.enums import BillStatus, Role
 from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.billing import BillFilter
+from dcms_desktop.views.billing import billing_page
 from dcms_desktop.views.billing.batch_export import BatchExportDialog
 from dcms_desktop.views.billing.bill_detail import BillDetailDialog
 from dcms_desktop.views.billing.invoice_preview import InvoicePreviewDialog
@@ -233,16 +234,22 @@ def test_a_dentist_sees_bills_but_not_cancel(qtbot, clinic):
     QApplication.processEvents()
 
 
-def test_export_pdfs_hands_the_filtered_bills_to_the_batch_export(qtbot, clinic):
+def test_export_pdfs_hands_every_filtered_bill_to_the_batch_export(qtbot, clinic, monkeypatch):
+    # A list of 3 rows: the export still takes every bill the filters match.
+    monkeypatch.setattr(billing_page, "LIST_LIMIT", 3)
     page = open_billing(qtbot, clinic)
-    _choose(qtbot, page, page.status, BillStatus.OVERDUE)
+    _choose(qtbot, page, page.status, BillStatus.PAID)
+    assert len(_rows(page)) == 3
     qtbot.keyClick(
         page.table,
         Qt.Key.Key_E,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     qtbot.waitUntil(lambda: isinstance(page.dialog, BatchExportDialog), timeout=WAIT)
-    assert page.filtered_bill_ids() == [row.id for row in _rows(page)]
+    listed = page.current_filter()
+    everything = billing_of(clinic).bills(clinic.actor, listed)
+    assert page.dialog._ids[:3] == [row.id for row in _rows(page)]
+    assert len(page.dialog._ids) == everything.count > 3
     page.dialog.reject()
 
 

@@ -727,6 +727,14 @@ def test_the_list_filters_and_totals_over_every_matching_bill_not_only_those_sho
     assert ids(search=a.invoice_number) == [a.id]
     assert ids(search=a.invoice_number[:5]) == [lone.id, c.id, b.id, a.id]
     assert ids(search="%") == []
+    # An export takes every match, past the list's limit, in the list's order.
+    assert clinic.billing.bill_ids(clinic.staff, BillFilter(limit=2)) == [
+        lone.id,
+        c.id,
+        b.id,
+        a.id,
+    ]
+    assert clinic.billing.bill_ids(clinic.staff, BillFilter(dentist_id=clinic.cruz.id)) == [b.id]
     one_day = clinic.billing.bills(clinic.staff, BillFilter(date_from=TODAY, date_to=TODAY))
     assert (one_day.count, one_day.total, one_day.paid) == (1, Decimal("11.20"), Decimal("0.00"))
     with pytest.raises(ValidationError) as backwards:

@@ -463,6 +463,12 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     case(
         BillingService,
+        "bill_ids",
+        _A.VIEW_BILLS,
+        lambda e, a: BillingService(e.context).bill_ids(a, BillFilter(search="2026")),
+    ),
+    case(
+        BillingService,
         "bill",
         _A.VIEW_BILLS,
         lambda e, a: BillingService(e.context).bill(a, _bill(e).id),

@@ -419,6 +419,17 @@ class BillRepository:
             truncated=count > len(rows),
         )
 
+    def bill_ids(self, filters: BillFilter, today: date) -> list[uuid.UUID]:
+        """Every bill matching ``filters`` (no limit), newest visit first: what a batch
+        export of the list's filter prints."""
+        query = select(Bill.id).select_from(Bill)
+        if filters.dentist_id is not None:
+            query = query.join(Appointment, Appointment.id == Bill.appointment_id)
+        query = query.where(*self._conditions(filters, today)).order_by(
+            Bill.appointment_date.desc(), Bill.invoice_number.desc()
+        )
+        return list(self.session.scalars(query))
+
     def _conditions(self, filters: BillFilter, today: date) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if filters.status is not None:

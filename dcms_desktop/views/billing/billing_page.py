@@ -7,7 +7,7 @@ ever shows the answer to the filters as set now. The totals line counts every bi
 filters match, not only the rows listed (the list stops at ``LIST_LIMIT``).
 
 Enter or a double-click opens the bill's detail; Record payment, the invoice preview and
-Export PDFs (every filtered bill) work on the selected row. Changes saved at any
+Export PDFs prints every bill the filters match. Changes saved at any
 workstation (bus events ``bill …``) re-read the list and the receivables.
 """
 
@@ -545,15 +545,25 @@ class BillingPage(QWidget):
             )
         )
 
-    def filtered_bill_ids(self) -> list[uuid.UUID]:
-        return [row.id for row in self.model.rows()]
-
     def export_pdfs(self) -> None:
-        """Every listed bill's invoice as a PDF into a folder (B's batch export dialog)."""
-        ids = self.filtered_bill_ids()
-        if not ids or not self.export_action.isEnabled():
+        """The invoice of every bill the filters match (not only the rows listed) as a PDF
+        each into a folder: the ids are read in the background, then the batch export
+        dialog takes over."""
+        if not self.model.rows() or not self.export_action.isEnabled():
             return
-        self._show_dialog(BatchExportDialog(self._invoices, self._actor, ids, self))
+        billing, actor, filters = self._billing, self._actor, self.current_filter()
+        self.busy.show()
+        run_task(
+            lambda _report: billing.bill_ids(actor, filters),
+            on_done=self._export,
+            on_error=lambda error: self._failed(self._seq, error),
+            owner=self,
+        )
+
+    def _export(self, ids: list[uuid.UUID]) -> None:
+        self.busy.hide()
+        if ids:
+            self._show_dialog(BatchExportDialog(self._invoices, self._actor, ids, self))
 
 
 class _SearchKeys(QObject):
