@@ -15,7 +15,6 @@ ships with ReportLab and covers Western European names.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +30,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -48,6 +45,7 @@ from dcms_desktop.domain.readmodels.scheduling import (
     DayListDentist,
     ScheduleEntry,
 )
+from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
@@ -118,45 +116,19 @@ def render_day_list(data: DayList) -> bytes:
     """The day list as a PDF."""
     fonts = _fonts()
     styles = _styles(fonts)
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
+    return build_pdf(
+        _story(data, styles),
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
+        side_margin=MARGIN,
+        top_margin=TOP,
+        bottom_margin=BOTTOM,
         title=f"Day list {data.day:%d %b %Y} - {data.clinic_name}",
         author=data.clinic_name,
         subject="Appointments of the day, per dentist",
-        creator="DCMS Desktop",
-    )
-    frame = Frame(
-        document.leftMargin,
-        document.bottomMargin,
-        document.width,
-        document.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    document.addPageTemplates(
-        [
-            PageTemplate(
-                id="page",
-                frames=[frame],
-                # At the end of the page: by then it knows whose visits it lists.
-                onPageEnd=functools.partial(_draw_header, data=data, fonts=fonts),
-            )
-        ]
-    )
-    document.build(
-        _story(data, styles),
         canvasmaker=functools.partial(_NumberedCanvas, data=data, fonts=fonts),
+        # At the end of the page: by then it knows whose visits it lists.
+        on_page_end=functools.partial(_draw_header, data=data, fonts=fonts),
     )
-    return buffer.getvalue()
 
 
 def _story(data: DayList, styles: _Styles) -> list[Flowable]:

@@ -38,9 +38,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -49,6 +47,7 @@ from reportlab.platypus import (
 
 from dcms_desktop.domain.enums import BillStatus
 from dcms_desktop.domain.money import format_money
+from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fonts as _fonts
 from dcms_desktop.reports.numbered_canvas import NumberedCanvas
@@ -140,41 +139,22 @@ def render_invoice(data: InvoiceData, *, page_size: str = "A4", copy: bool = Fal
     fonts = _fonts()
     styles = _styles(fonts)
     logo = _logo(data.logo_png)
-    buffer = io.BytesIO()
     kind = "Invoice copy" if copy else "Invoice"
-    document = BaseDocTemplate(
-        buffer,
+    page = _Page(data, fonts, pagesize, logo, copy)
+    return build_pdf(
+        _story(data, styles, pagesize[0] - 2 * MARGIN),
         pagesize=pagesize,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
+        side_margin=MARGIN,
+        top_margin=TOP,
+        bottom_margin=BOTTOM,
         title=f"{kind} {data.invoice_number} - {data.clinic_name}",
         author=data.clinic_name,
         subject=f"{kind} {data.invoice_number}",
-        creator="DCMS Desktop",
-        invariant=1,
-    )
-    frame = Frame(
-        document.leftMargin,
-        document.bottomMargin,
-        document.width,
-        document.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    page = _Page(data, fonts, pagesize, logo, copy)
-    document.addPageTemplates(
-        [PageTemplate(id="page", frames=[frame], onPage=page.draw, onPageEnd=page.draw_over)]
-    )
-    document.build(
-        _story(data, styles, document.width),
         canvasmaker=functools.partial(_NumberedCanvas, page=page),
+        on_page=page.draw,
+        on_page_end=page.draw_over,
+        invariant=True,
     )
-    return buffer.getvalue()
 
 
 # -- the body ---------------------------------------------------------------------------------

@@ -37,9 +37,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -48,6 +46,7 @@ from reportlab.platypus import (
 
 from dcms_desktop.domain.money import format_money, to_money
 from dcms_desktop.domain.readmodels.reports import RevenueFigures, RevenueReport
+from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
@@ -131,44 +130,18 @@ def month_label(month: date) -> str:
 def render_revenue_pdf(report: RevenueReport) -> bytes:
     """The revenue report as an A4 PDF."""
     fonts = _fonts()
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
+    return build_pdf(
+        _story(report, fonts),
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
+        side_margin=MARGIN,
+        top_margin=TOP,
+        bottom_margin=BOTTOM,
         title=f"Revenue {period_text(report.date_from, report.date_to)} - {report.clinic_name}",
         author=report.clinic_name,
         subject="Revenue per month, per dentist and per service category",
-        creator="DCMS Desktop",
-    )
-    frame = Frame(
-        document.leftMargin,
-        document.bottomMargin,
-        document.width,
-        document.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    document.addPageTemplates(
-        [
-            PageTemplate(
-                id="page",
-                frames=[frame],
-                onPage=functools.partial(_draw_header, report=report, fonts=fonts),
-            )
-        ]
-    )
-    document.build(
-        _story(report, fonts),
         canvasmaker=functools.partial(_NumberedCanvas, report=report, fonts=fonts),
+        on_page=functools.partial(_draw_header, report=report, fonts=fonts),
     )
-    return buffer.getvalue()
 
 
 def _styles(fonts: _Fonts) -> dict[str, ParagraphStyle]:

@@ -14,7 +14,6 @@ over a page repeats its header.
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,8 +30,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -43,6 +40,7 @@ from dcms_desktop.domain.enums import AlertLevel
 from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.inventory import quantity_text
 from dcms_desktop.domain.readmodels.stock_reports import ExpiringLine, StockCategory, StockReport
+from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
@@ -161,45 +159,18 @@ def render_document(
 ) -> bytes:
     """``story`` laid out on ``pagesize`` pages under ``letterhead``, as a PDF."""
     fonts = _fonts()
-    buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
+    return build_pdf(
+        story,
         pagesize=pagesize,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
+        side_margin=MARGIN,
+        top_margin=TOP,
+        bottom_margin=BOTTOM,
         title=f"{letterhead.title} - {letterhead.clinic_name}",
         author=letterhead.clinic_name,
         subject=subject,
-        creator="DCMS Desktop",
-    )
-    frame = Frame(
-        document.leftMargin,
-        document.bottomMargin,
-        document.width,
-        document.height,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    document.addPageTemplates(
-        [
-            PageTemplate(
-                id="page",
-                frames=[frame],
-                pagesize=pagesize,
-                onPage=functools.partial(_draw_header, letterhead=letterhead, fonts=fonts),
-            )
-        ]
-    )
-    document.build(
-        story,
         canvasmaker=functools.partial(_NumberedCanvas, letterhead=letterhead, fonts=fonts),
+        on_page=functools.partial(_draw_header, letterhead=letterhead, fonts=fonts),
     )
-    return buffer.getvalue()
 
 
 def table(
