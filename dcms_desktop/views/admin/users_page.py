@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from dcms_desktop.views.admin.users_model import (
     UserTableModel,
 )
 from dcms_desktop.views.change_password import field_message, show_message
+from dcms_desktop.views.table_selection import select_by_key
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 
@@ -246,19 +247,7 @@ class UsersPage(QWidget):
 
     def select(self, user_id: uuid.UUID) -> bool:
         """Select the account with ``user_id`` (if the filters show it)."""
-        row = self.model.row_of(user_id)
-        if row is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return False
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return select_by_key(self.table, self.proxy, self.model, user_id)
 
     def _filter_changed(self) -> None:
         self.proxy.set_text(self.search.text())

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,7 @@ from dcms_desktop.views.catalog.services_model import (
 )
 from dcms_desktop.views.change_password import field_message, show_message
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay, Subscribable
+from dcms_desktop.views.table_selection import select_by_key
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 FILTER_DELAY_MS = 150
@@ -402,19 +403,7 @@ class ServicesPage(QWidget):
 
     def select(self, service_id: uuid.UUID) -> bool:
         """Select the service with ``service_id`` (if the filters show it)."""
-        row = self.model.row_of(service_id)
-        if row is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return False
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return select_by_key(self.table, self.proxy, self.model, service_id)
 
     def _count_changed(self) -> None:
         shown = self.model.rowCount()

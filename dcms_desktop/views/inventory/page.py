@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,6 +73,7 @@ from dcms_desktop.views.inventory.stock_dialogs import (
     RequestRestockDialog,
 )
 from dcms_desktop.views.patients.live import ChangeRelay
+from dcms_desktop.views.table_selection import select_by_key, select_index
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
@@ -613,19 +614,7 @@ class InventoryPage(QWidget):
     def _select(
         table: QTableView, proxy: QSortFilterProxyModel, model: RowsModel[Any], key: uuid.UUID
     ) -> bool:
-        row = model.row_of(key)
-        if row is None:
-            return False
-        index = proxy.mapFromSource(model.index(row, 0))
-        if not index.isValid():
-            return False
-        table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        table.scrollTo(index)
-        return True
+        return select_by_key(table, proxy, model, key)
 
     def select_item(self, item_id: uuid.UUID) -> bool:
         return self._select(self.items_table, self.items_proxy, self.items_model, item_id)
@@ -932,11 +921,7 @@ def _select_first(table: QTableView) -> None:
     """Select the first row, so the next action is one key away."""
     model = table.model()
     if model.rowCount() > 0:
-        table.selectionModel().setCurrentIndex(
-            model.index(0, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_index(table, model.index(0, 0))
 
 
 def _bus_of(context: ServiceContext | None) -> Any:
