@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QWidget,
 )
@@ -87,6 +90,34 @@ def busy_bar(name: str) -> QProgressBar:
     bar.setFixedHeight(4)
     bar.hide()
     return bar
+
+
+def save_and_cancel(
+    dialog: QDialog, name: str, save_text: str, on_save: Callable[[], object]
+) -> tuple[QPushButton, QPushButton]:
+    """A dialog's primary button, which Enter presses and which calls ``on_save``, and its
+    Cancel, which Esc presses; named ``{name}Save`` and ``{name}Cancel``."""
+    save = QPushButton(save_text)
+    save.setObjectName(f"{name}Save")
+    save.setProperty("primary", True)
+    save.setDefault(True)
+    save.clicked.connect(on_save)
+    cancel = QPushButton("Cancel")
+    cancel.setObjectName(f"{name}Cancel")
+    cancel.setAutoDefault(False)
+    cancel.clicked.connect(dialog.reject)
+    return save, cancel
+
+
+def button_row(*buttons: QWidget, leading: tuple[QWidget, ...] = ()) -> QHBoxLayout:
+    """``leading`` on the left, then ``buttons`` on the right (Cancel before Save)."""
+    row = QHBoxLayout()
+    for widget in leading:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in buttons:
+        row.addWidget(widget)
+    return row
 
 
 def banner(name: str) -> QLabel:

@@ -10,9 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +18,14 @@ from PySide6.QtWidgets import (
 from dcms_desktop.domain.errors import DcmsError
 from dcms_desktop.domain.readmodels.people import Actor, UserAccount
 from dcms_desktop.services.users import UserService
-from dcms_desktop.views.admin.common import busy_bar, error_text, rename_row_label, widen
+from dcms_desktop.views.admin.common import (
+    busy_bar,
+    button_row,
+    error_text,
+    rename_row_label,
+    save_and_cancel,
+    widen,
+)
 from dcms_desktop.views.change_password import NewPasswordFields, field_message, show_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -64,19 +69,10 @@ class ResetPasswordDialog(QDialog):
         self.message = field_message("resetPasswordMessage")
         self.busy = busy_bar("resetPasswordBusy")
 
-        self.save_button = QPushButton("&Set temporary password")
-        self.save_button.setObjectName("resetPasswordSave")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("resetPasswordCancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        self.save_button, self.cancel_button = save_and_cancel(
+            self, "resetPassword", "&Set temporary password", self.save
+        )
+        buttons = button_row(self.cancel_button, self.save_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)

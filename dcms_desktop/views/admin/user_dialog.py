@@ -32,9 +32,11 @@ from dcms_desktop.services.users import UserService, clean_profile
 from dcms_desktop.views.admin.common import (
     banner,
     busy_bar,
+    button_row,
     error_text,
     merge_edits,
     rename_row_label,
+    save_and_cancel,
     stale_message,
     widen,
 )
@@ -180,19 +182,10 @@ class UserDialog(QDialog):
         self.message = field_message("userMessage")
         widen(self.message, self.stale)
         self.busy = busy_bar("userBusy")
-        self.save_button = QPushButton("&Create user" if self.is_new else "&Save")
-        self.save_button.setObjectName("userSave")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("userCancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        self.save_button, self.cancel_button = save_and_cancel(
+            self, "user", "&Create user" if self.is_new else "&Save", self.save
+        )
+        buttons = button_row(self.cancel_button, self.save_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)

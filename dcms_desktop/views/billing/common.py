@@ -36,7 +36,14 @@ from dcms_desktop.domain.money import format_money
 from dcms_desktop.domain.readmodels.billing import BillView
 from dcms_desktop.domain.readmodels.billing import shown_status as domain_shown_status
 from dcms_desktop.domain.readmodels.people import Actor
-from dcms_desktop.views.admin.common import banner, busy_bar, error_text, stale_message, widen
+from dcms_desktop.views.admin.common import (
+    banner,
+    busy_bar,
+    error_text,
+    save_and_cancel,
+    stale_message,
+    widen,
+)
 from dcms_desktop.views.change_password import field_message, show_message, with_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -181,15 +188,7 @@ class BillFormDialog(QDialog):
         self.message = field_message(f"{prefix}Message")
         widen(self.message, self.stale)
         self.busy = busy_bar(f"{prefix}Busy")
-        self.save_button = QPushButton("&Save")
-        self.save_button.setObjectName(f"{prefix}Save")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName(f"{prefix}Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
+        self.save_button, self.cancel_button = save_and_cancel(self, prefix, "&Save", self.save)
 
     # -- building ---------------------------------------------------------------------------
     def add_field(self, caption: str, name: str, widget: QWidget, hint: str = "") -> None:

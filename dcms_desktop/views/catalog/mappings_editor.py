@@ -49,7 +49,14 @@ from dcms_desktop.domain.readmodels.inventory import InventoryItemView
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.catalog import CatalogService
 from dcms_desktop.services.inventory import InventoryService
-from dcms_desktop.views.admin.common import banner, busy_bar, error_text, widen
+from dcms_desktop.views.admin.common import (
+    banner,
+    busy_bar,
+    button_row,
+    error_text,
+    save_and_cancel,
+    widen,
+)
 from dcms_desktop.views.change_password import field_message, show_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -396,23 +403,13 @@ class MappingsEditor(QDialog):
         self.message = field_message("mappingsMessage")
         widen(self.message, self.stale)
         self.busy = busy_bar("mappingsBusy")
-        self.save_button = QPushButton("&Save supplies")
-        self.save_button.setObjectName("mappingsSave")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
+        self.save_button, self.cancel_button = save_and_cancel(
+            self, "mappings", "&Save supplies", self.save
+        )
         self.save_button.setToolTip("Save (Ctrl+S)")
-        self.save_button.clicked.connect(self.save)
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.activated.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("mappingsCancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        buttons = button_row(self.cancel_button, self.save_button, leading=(self.add_button,))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)

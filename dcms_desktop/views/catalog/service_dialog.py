@@ -42,7 +42,15 @@ from dcms_desktop.services.catalog import (
     CatalogService,
     clean_service,
 )
-from dcms_desktop.views.admin.common import banner, busy_bar, error_text, merge_edits, widen
+from dcms_desktop.views.admin.common import (
+    banner,
+    busy_bar,
+    button_row,
+    error_text,
+    merge_edits,
+    save_and_cancel,
+    widen,
+)
 from dcms_desktop.views.catalog.services_model import CHART_USE_TEXT
 from dcms_desktop.views.change_password import field_message, show_message, with_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
@@ -230,19 +238,10 @@ class ServiceDialog(QDialog):
         self.message = field_message("serviceMessage")
         widen(self.message, self.stale)
         self.busy = busy_bar("serviceBusy")
-        self.save_button = QPushButton("&Create service" if self.is_new else "&Save")
-        self.save_button.setObjectName("serviceSave")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("serviceCancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        self.save_button, self.cancel_button = save_and_cancel(
+            self, "service", "&Create service" if self.is_new else "&Save", self.save
+        )
+        buttons = button_row(self.cancel_button, self.save_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)

@@ -19,16 +19,22 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from dcms_desktop.domain.errors import DcmsError, StaleRecordError
-from dcms_desktop.views.admin.common import banner, busy_bar, error_text, when_text, widen
+from dcms_desktop.views.admin.common import (
+    banner,
+    busy_bar,
+    button_row,
+    error_text,
+    save_and_cancel,
+    when_text,
+    widen,
+)
 from dcms_desktop.views.change_password import field_message, show_message, with_message
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -87,19 +93,8 @@ class FormDialog(QDialog):
         self.message = field_message(f"{name}Message")
         widen(self.message, self.stale)
         self.busy = busy_bar(f"{name}Busy")
-        self.save_button = QPushButton(save_text)
-        self.save_button.setObjectName(f"{name}Save")
-        self.save_button.setProperty("primary", True)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName(f"{name}Cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.save_button)
+        self.save_button, self.cancel_button = save_and_cancel(self, name, save_text, self.save)
+        buttons = button_row(self.cancel_button, self.save_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
