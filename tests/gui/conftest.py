@@ -30,3 +30,18 @@ def screenshot(tmp_path: Path, qapp):
         return path
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp):
+    """Close every window a test left open (a dialog opened with ``open()`` and never
+    registered with qtbot, say). Left to the garbage collector, an application-modal one
+    can linger into a later test and keep that test's window from being activated."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.close()
+            widget.deleteLater()
+    QApplication.processEvents()
