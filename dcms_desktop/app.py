@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import logging
 import os
@@ -80,6 +81,24 @@ def open_for_sign_in(settings: Settings, report: Callable[[str, int, int], None]
 def signed_in_text(signed_in: SignedIn) -> str:
     """ "Signed in as Ana Reyes (admin)"."""
     return f"Signed in as {signed_in.user.full_name} ({signed_in.user.role.value})"
+
+
+#: The screens' modules, imported in the background while the sign-in form waits, so the
+#: first sign-in doesn't stop the window for their imports (a third of a second).
+SCREEN_MODULES = (
+    "dcms_desktop.views.schedule.schedule_page",
+    "dcms_desktop.views.patients.patients_page",
+    "dcms_desktop.views.billing.billing_page",
+    "dcms_desktop.views.inventory.page",
+    "dcms_desktop.views.inventory.low_stock_badge",
+    "dcms_desktop.services.inventory",
+)
+
+
+def import_screens(_report: Callable[[str, int, int], None]) -> None:
+    """Import the screens' modules (no widget is made: that stays on the UI thread)."""
+    for name in SCREEN_MODULES:
+        importlib.import_module(name)
 
 
 def build_pages(context: ServiceContext, signed_in: SignedIn) -> dict[str, Callable[[], QWidget]]:
@@ -309,6 +328,7 @@ class Launcher(QObject):
             demo_credentials=opened.demo_credentials,
         )
         self.signin_ready.emit()
+        run_task(import_screens, on_error=lambda error: log.warning("warm-up: %s", error))
 
     def _failed(self, error: BaseException) -> None:
         message = (
