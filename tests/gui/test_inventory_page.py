@@ -445,6 +445,63 @@ def test_editing_an_item_is_refused_when_someone_saved_it_first(
     assert dialog.min_stock.value() == 8
 
 
+def _edit_from_page(qtbot, stockroom: Stockroom, key: str) -> tuple[InventoryPage, ItemDialog]:
+    page = _page(qtbot, stockroom)
+    assert page.select_item(stockroom.items[key].id)
+    page.edit_action.trigger()
+    dialog = page.dialog
+    assert isinstance(dialog, ItemDialog)
+    return page, dialog
+
+
+def test_an_open_item_takes_in_a_save_made_elsewhere_and_keeps_the_edits_typed(
+    qtbot, stockroom: Stockroom, screenshot
+) -> None:
+    masks = stockroom.items["masks"]
+    _owner, dialog = _edit_from_page(qtbot, stockroom, "masks")
+    dialog.min_stock.setValue(8)
+    dialog.supplier.setText("MedPro North")
+    stockroom.service.update_item(  # the other workstation
+        stockroom.admin,
+        masks.id,
+        replace(
+            ItemForm.from_item(masks), supplier="Someone else's supplier", storage_location="B2"
+        ),
+        expected_version=masks.version,
+    )
+    qtbot.waitUntil(lambda: dialog.storage_location.text() == "B2", timeout=WAIT)
+    assert dialog.min_stock.value() == 8
+    assert dialog.supplier.text() == "MedPro North"
+    assert "Someone else's supplier" in dialog.errors["supplier"].text()
+    assert "Their changes are in, with yours on top" in dialog.stale.text()
+    _shot(qtbot, screenshot, dialog, "inventory_item_changed_elsewhere")
+    dialog.save()  # on their version: goes through, nothing of theirs is lost
+    qtbot.waitUntil(lambda: dialog.result_value is not None, timeout=WAIT)
+    saved = stockroom.service.item(stockroom.admin, masks.id)
+    assert (saved.min_stock, saved.supplier, saved.storage_location) == (8, "MedPro North", "B2")
+
+
+def test_an_untouched_open_item_shows_the_new_stock_and_the_new_values(
+    qtbot, stockroom: Stockroom
+) -> None:
+    gloves = stockroom.items["gloves"]
+    _owner, dialog = _edit_from_page(qtbot, stockroom, "gloves")
+    stockroom.service.move_stock(
+        stockroom.staff, gloves.id, -2, MovementType.DEDUCTION, "Used in surgery"
+    )
+    qtbot.waitUntil(lambda: dialog.stock.value() == 3, timeout=WAIT)
+    assert dialog.stale.isHidden()  # a stock move isn't an edit of the item
+    stockroom.service.update_item(
+        stockroom.admin,
+        gloves.id,
+        replace(ItemForm.from_item(gloves), cost_per_unit=Decimal("395.00")),
+        expected_version=gloves.version,
+    )
+    qtbot.waitUntil(lambda: dialog.cost.text() == "395.00", timeout=WAIT)
+    assert "the form shows their changes" in dialog.stale.text()
+    assert all(not dialog.error_of(name) for name in dialog.errors)
+
+
 # -- low stock and restock requests ----------------------------------------------------------
 def test_the_low_stock_list_leads_to_a_restock_request(
     qtbot, stockroom: Stockroom, screenshot

@@ -3,13 +3,19 @@
 New items also take their opening stock, which the service brings in as an
 "Opening stock" adjustment; an existing item's stock is shown but not edited here (it
 moves only through Move stock…). Two columns, so the whole form fits a 1366×768 screen.
+
+While an item is open, a save made at another workstation comes in through
+:meth:`ItemDialog.changed_elsewhere`: their values fill the form with this person's own
+edits kept on top, so the next save neither overwrites theirs nor is refused as stale.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -34,6 +40,7 @@ from dcms_desktop.services.inventory import (
     clean_item_form,
     needs_expiry,
 )
+from dcms_desktop.views.admin.common import merge_edits, when_text
 from dcms_desktop.views.change_password import show_message
 from dcms_desktop.views.inventory.form_dialog import FormDialog, Work
 
@@ -62,6 +69,29 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+def _as_text(value: Any) -> str:
+    if value in (None, ""):
+        return "nothing"
+    return f"{value.day} {value:%b %Y}" if isinstance(value, date) else str(value)
+
+
+def item_values(item: InventoryItemView) -> dict[str, Any]:
+    """``item``'s details as the form shows them (text as typed, "" for nothing)."""
+    return {
+        "name": item.name,
+        "category": item.category,
+        "unit": item.unit,
+        "cost_per_unit": f"{item.cost_per_unit:.2f}",
+        "min_stock": item.min_stock,
+        "max_stock": item.max_stock,
+        "description": item.description or "",
+        "supplier": item.supplier or "",
+        "supplier_contact": item.supplier_contact or "",
+        "expiration_date": item.expiration_date,
+        "storage_location": item.storage_location or "",
+    }
+
+
 class ItemDialog(FormDialog):
     """New item (``item`` None) or edit ``item``; ``result_value`` is the saved item."""
 
@@ -88,7 +118,7 @@ class ItemDialog(FormDialog):
         self._today = today or date.today()
         self._build(categories or [])
         if item is not None:
-            self._fill(item)
+            self._fill(item_values(item))
         else:
             self.expires.setChecked(False)
         self._expiry_toggled()
@@ -213,36 +243,78 @@ class ItemDialog(FormDialog):
             QWidget.setTabOrder(first, second)
 
     # -- values -----------------------------------------------------------------------------
+    def shown_values(self) -> dict[str, Any]:
+        """What the form holds, field by field, as typed (see :func:`item_values`)."""
+        return {
+            "name": self.name.text(),
+            "category": self.category.currentText(),
+            "unit": self.unit.text(),
+            "cost_per_unit": self.cost.text().strip(),
+            "min_stock": self.min_stock.value(),
+            "max_stock": self.max_stock.value(),
+            "description": self.description.toPlainText(),
+            "supplier": self.supplier.text(),
+            "supplier_contact": self.supplier_contact.text(),
+            "expiration_date": (
+                _pydate(self.expiration.date()) if self.expires.isChecked() else None
+            ),
+            "storage_location": self.storage_location.text(),
+        }
+
     def form_values(self) -> ItemForm:
         """What the form holds, as the service takes it."""
-        return ItemForm(
-            name=self.name.text(),
-            category=self.category.currentText(),
-            unit=self.unit.text(),
-            cost_per_unit=self.cost.text().strip() or "0",
-            min_stock=self.min_stock.value(),
-            max_stock=self.max_stock.value(),
-            description=self.description.toPlainText(),
-            supplier=self.supplier.text(),
-            supplier_contact=self.supplier_contact.text(),
-            expiration_date=_pydate(self.expiration.date()) if self.expires.isChecked() else None,
-            storage_location=self.storage_location.text(),
-        )
+        values = self.shown_values()
+        return ItemForm(**{**values, "cost_per_unit": values["cost_per_unit"] or "0"})
 
-    def _fill(self, item: InventoryItemView) -> None:
-        self.name.setText(item.name)
-        self.category.setCurrentText(item.category)
-        self.unit.setText(item.unit)
-        self.cost.setText(f"{item.cost_per_unit:.2f}")
-        self.max_stock.setValue(item.max_stock)
-        self.min_stock.setValue(item.min_stock)
-        self.supplier.setText(item.supplier or "")
-        self.supplier_contact.setText(item.supplier_contact or "")
-        self.storage_location.setText(item.storage_location or "")
-        self.description.setPlainText(item.description or "")
-        self.expires.setChecked(item.expiration_date is not None)
-        if item.expiration_date is not None:
-            self.expiration.setDate(_qdate(item.expiration_date))
+    def _fill(self, values: dict[str, Any]) -> None:
+        self.name.setText(values["name"])
+        self.category.setCurrentText(values["category"])
+        self.unit.setText(values["unit"])
+        self.cost.setText(values["cost_per_unit"])
+        self.max_stock.setValue(values["max_stock"])
+        self.min_stock.setValue(values["min_stock"])
+        self.supplier.setText(values["supplier"])
+        self.supplier_contact.setText(values["supplier_contact"])
+        self.storage_location.setText(values["storage_location"])
+        self.description.setPlainText(values["description"])
+        self.expires.setChecked(values["expiration_date"] is not None)
+        if values["expiration_date"] is not None:
+            self.expiration.setDate(_qdate(values["expiration_date"]))
+
+    # -- changes made elsewhere ---------------------------------------------------------------
+    @property
+    def item_id(self) -> uuid.UUID | None:
+        """The item being edited (None for a new one)."""
+        return self._item.id if self._item is not None else None
+
+    def changed_elsewhere(self, fresh: InventoryItemView) -> None:
+        """``fresh`` is the item as another workstation just left it.
+
+        A stock move only updates the stock shown. A save brings their values in, with the
+        fields this person has edited kept as typed; a field both changed gets a note
+        saying what theirs was. The form then edits their version, so Save goes through.
+        """
+        if self._item is None or fresh.id != self._item.id or self.busy_now:
+            return
+        self.stock.setValue(fresh.current_stock)
+        if fresh.version <= self._item.version:
+            return
+        opened, mine, theirs = item_values(self._item), self.shown_values(), item_values(fresh)
+        merged, clashes = merge_edits(opened, mine, theirs)
+        edited = any(mine[name] != opened[name] for name in mine)
+        self._item = fresh
+        self._fill(merged)
+        for name in clashes:
+            note = f"Also changed there, to “{_as_text(theirs[name])}”; yours is kept."
+            show_message(self.errors[name], note, "hint")
+        at = when_text(fresh.updated_at)
+        said = f"This item was saved at another workstation{f' at {at}' if at else ''}"
+        if edited:
+            said += ". Their changes are in, with yours on top: check them and save."
+        else:
+            said += "; the form shows their changes."
+        show_message(self.stale, said, "hint")
+        self.fit()
 
     def _expiry_toggled(self) -> None:
         self.expiration.setEnabled(self.expires.isChecked())

@@ -594,6 +594,18 @@ class InventoryPage(QWidget):
     def _on_change(self, entity: str, entity_id: str, _action: str) -> None:
         if entity in WATCHED_ENTITIES and not self._refresh_timer.isActive():
             self._refresh_timer.start()
+        dialog = self.dialog
+        if entity == "inventory" and isinstance(dialog, ItemDialog):
+            item_id = dialog.item_id
+            if item_id is not None and str(item_id) == entity_id:
+                # The item open in the form changed: bring it in (see changed_elsewhere).
+                service, actor = self.service, self.actor
+                run_task(
+                    lambda _report: service.item(actor, item_id),
+                    on_done=dialog.changed_elsewhere,
+                    on_error=lambda error: log.warning("re-reading an open item: %s", error),
+                    owner=dialog,
+                )
 
     # -- selection --------------------------------------------------------------------------
     @staticmethod
