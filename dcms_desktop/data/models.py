@@ -65,6 +65,8 @@ PRICING_MODELS = (
 )
 TOOTH_CHART_USES = ("required", "not needed", "optional")
 BILL_STATUSES = ("pending", "paid", "partial", "overdue", "cancelled")
+LIVE_BILL = "status <> 'cancelled'"
+"""The bills that count (for a visit, at most one)."""
 PAYMENT_METHODS = ("cash", "card", "bank_transfer", "insurance", "other")
 RECORD_CATEGORIES = (
     "diagnostic-images",
@@ -416,6 +418,8 @@ class Bill(Base):
     tax_rate: Mapped[Decimal] = mapped_column(
         Decimal2(5), nullable=False, default=Decimal("0"), server_default="0"
     )
+    # Added in 0005: the bill that replaced this cancelled one (a bill is reissued once).
+    reissued_as_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("bills.id"))
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -434,6 +438,14 @@ class Bill(Base):
         Index("idx_bills_status", "status"),
         Index("idx_bills_date", "appointment_date"),
         Index("idx_bills_patient_email", "patient_email"),
+        # A visit has one bill that counts: the others are cancelled.
+        Index(
+            "uq_bills_live_appointment",
+            "appointment_id",
+            unique=True,
+            sqlite_where=text(LIVE_BILL),
+            postgresql_where=text(LIVE_BILL),
+        ),
     )
 
 

@@ -48,6 +48,7 @@ from dcms_desktop.domain.pricing import (
     quantity_for,
 )
 from dcms_desktop.domain.readmodels.billing import (
+    CARRIED_PREFIX,
     AgingReport,
     BillFilter,
     BillList,
@@ -76,8 +77,6 @@ PAYMENT = "payment"
 CANCELLED = "cancelled"
 REISSUED = "reissued"
 
-CARRIED_PREFIX = "carried from "
-"""The reference of a payment carried from a cancelled bill to its reissue."""
 MAX_REFERENCE = 100
 MAX_NOTES = 2000
 MAX_LIST_LIMIT = 5000
@@ -157,12 +156,6 @@ def _paid_status(paid: Decimal, total: Decimal) -> BillStatus:
     if paid <= 0:
         return BillStatus.PENDING
     return BillStatus.PAID if paid >= total else BillStatus.PARTIAL
-
-
-def _is_carried(bill: BillView, payment_reference: str | None, recorded_at: datetime) -> bool:
-    return (payment_reference or "").startswith(CARRIED_PREFIX) and recorded_at == (
-        bill.generated_at
-    )
 
 
 class BillingService:
@@ -470,7 +463,7 @@ class BillingService:
                 f"The invoice for bill {number} has been issued, so the bill can't change; "
                 "cancel the bill and raise a new one"
             )
-        if any(not _is_carried(bill, p.reference, p.recorded_at) for p in bill.payments):
+        if bill.payments_taken_here:
             raise ValidationError(
                 f"A payment has been taken on bill {number}, so it can't change; "
                 "cancel the bill and raise a new one"
@@ -666,17 +659,27 @@ class BillingService:
         """A new pending bill, under a new number, in place of the cancelled ``bill_id``:
         same patient, visit, lines, discount, tax rate and totals; due today + the payment
         terms. The payments taken on the cancelled bill are carried over as payments on the new
-        one (reference "carried from <old number>"). Refused while the visit has another
-        bill that isn't cancelled."""
+        one (reference "carried from <old number>"). A bill is reissued once: refused when
+        it already was (its reissue is the one to correct), and while the visit has another
+        bill that isn't cancelled. Two admins reissuing at once: one wins, the other is
+        told it was reissued (the old bill's row is held while reissuing)."""
         require(actor.role, Action.CANCEL_BILL)
         now = self.context.now()
         with self.context.uow() as uow:
+            # Hold the old bill's row: a reissue racing this one waits, then reads the
+            # bill as this one left it (reissued) and is refused.
+            uow.bills.lock(bill_id)
             old = uow.bills.get(bill_id)
             if old is None:
                 raise NotFoundError("That bill no longer exists")
             if old.status is not BillStatus.CANCELLED:
                 raise ValidationError(
                     f"Bill {old.invoice_number} isn't cancelled; only a cancelled bill is reissued"
+                )
+            if old.reissued_as is not None:
+                raise ConflictError(
+                    f"Bill {old.invoice_number} was already reissued as bill "
+                    f"{old.reissued_as}; open that one to correct it or reissue it"
                 )
             if old.appointment_id is not None:
                 live = uow.bills.live_bill_for_appointment(old.appointment_id)
@@ -752,6 +755,9 @@ class BillingService:
                     by=actor.user_id,
                     at=now,
                 )
+            uow.bills.update(
+                old.id, old.version, {"reissued_as_id": new.id}, by=actor.user_id, at=now
+            )
             audit.record(
                 uow,
                 actor,

@@ -426,12 +426,29 @@ def _sqlite_catalog(engine: Engine) -> dict[str, list[str]]:
     catalog = {}
     for name, sql in rows:
         lines = [
-            part.strip().rstrip(",").strip()
+            spelled
             for line in sql.replace('"', "").splitlines()
             for part in _top_level_parts(line)
+            for spelled in _as_table_constraint(part.strip().rstrip(",").strip())
         ]
         catalog[name] = sorted(line for line in lines if line)
     return catalog
+
+
+_INLINE_REFERENCE = re.compile(r"^(\w+) (.+?) CONSTRAINT (\w+) REFERENCES (.+)$")
+
+
+def _as_table_constraint(part: str) -> list[str]:
+    """A column added by ALTER TABLE carries its foreign key inline (``col TYPE CONSTRAINT
+    fk REFERENCES t (id)``); create_all writes the same key as a table constraint."""
+    found = _INLINE_REFERENCE.match(part)
+    if found is None:
+        return [part]
+    column, kind, constraint, target = found.groups()
+    return [
+        f"{column} {kind}",
+        f"CONSTRAINT {constraint} FOREIGN KEY({column}) REFERENCES {target}",
+    ]
 
 
 def _top_level_parts(line: str) -> list[str]:

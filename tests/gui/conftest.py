@@ -35,13 +35,13 @@ def screenshot(tmp_path: Path, qapp):
 @pytest.fixture(autouse=True)
 def _no_window_outlives_its_test(qapp):
     """Close every window a test left open (a dialog opened with ``open()`` and never
-    registered with qtbot, say). Left to the garbage collector, an application-modal one
-    can linger into a later test and keep that test's window from being activated."""
+    registered with qtbot, say). Left open until the garbage collector takes it, an
+    application-modal one can keep a later test's window from being activated. Closed,
+    not deleted: the test's objects still own them, and a result on its way to one of
+    them must find it whole."""
     yield
     from PySide6.QtWidgets import QApplication
 
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
             widget.close()
-            widget.deleteLater()
-    QApplication.processEvents()

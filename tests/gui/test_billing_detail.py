@@ -231,6 +231,34 @@ def test_cancelling_needs_a_reason_then_a_new_bill_carries_the_payment(qtbot, cl
     assert new.amount_paid == Decimal("50.00")
     assert f"raised from cancelled invoice {old_number}" in dialog.message.text()
     assert dialog.payments_model.index(0, 2).data() == f"carried from {old_number}"
+    # It was raised to be corrected: the carried payment doesn't fix its lines.
+    assert dialog.add_item_button.isEnabled() and dialog.discount_button.isEnabled()
+    assert "payment has been recorded" not in dialog.note.text()
+    screenshot(dialog, "bill_detail_reissued")
+
+    # The old bill says where it went, and is not reissued a second time.
+    old = open_detail(qtbot, clinic, row.id)
+    assert f"reissued as bill {new.invoice_number}" in old.note.text()
+    assert old.reissue_button.isVisible() and not old.reissue_button.isEnabled()
+
+
+def test_a_payment_taken_on_a_reissued_bill_fixes_its_lines(qtbot, clinic):
+    row = fresh_bill(clinic)
+    dialog = open_detail(qtbot, clinic, row.id)
+    form = open_form(qtbot, dialog, dialog.pay_button, PaymentDialog)
+    form.amount.setText("20")
+    save(qtbot, dialog, form)
+    form = open_form(qtbot, dialog, dialog.cancel_bill_button, CancelBillDialog)
+    form.reason.setText("Wrong tooth")
+    save(qtbot, dialog, form)
+    dialog.confirm = lambda _title, _text: True
+    with qtbot.waitSignal(dialog.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.reissue_button, Qt.MouseButton.LeftButton)
+    form = open_form(qtbot, dialog, dialog.pay_button, PaymentDialog)
+    form.amount.setText("5")
+    save(qtbot, dialog, form)
+    assert not dialog.add_item_button.isEnabled() and not dialog.discount_button.isEnabled()
+    assert "payment has been recorded" in dialog.note.text()
 
 
 def test_staff_cannot_cancel_a_bill(qtbot, clinic):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from dcms_desktop.data.events import ChangeEvent
 from dcms_desktop.data.models import User
@@ -683,10 +684,90 @@ def test_a_bill_is_reissued_once_and_only_when_cancelled(clinic: Clinic) -> None
     cancelled = clinic.billing.cancel_bill(clinic.admin, bill.id, bill.version, "typo")
     clinic.billing.reissue(clinic.admin, cancelled.id)
 
-    with pytest.raises(ConflictError, match="already has bill"):
+    with pytest.raises(ConflictError, match="already reissued as bill"):
         clinic.billing.reissue(clinic.admin, cancelled.id)
     with pytest.raises(PermissionDeniedError):
         clinic.billing.reissue(clinic.staff, cancelled.id)
+
+
+def test_a_bill_without_a_visit_is_reissued_once_too(clinic: Clinic) -> None:
+    lone = _pay(clinic, _store_bill(clinic, visit=TODAY), "50.00")
+    cancelled = clinic.billing.cancel_bill(clinic.admin, lone.id, lone.version, "typo")
+    new = clinic.billing.reissue(clinic.admin, cancelled.id)
+
+    with pytest.raises(ConflictError, match=f"already reissued as bill {new.invoice_number}"):
+        clinic.billing.reissue(clinic.admin, cancelled.id)
+    balance = clinic.billing.patient_balance(clinic.staff, clinic.maria.id)
+    assert balance.total_paid == Decimal("50.00")  # carried once
+
+
+def test_a_chain_of_reissues_carries_every_payment_from_the_newest_bill(clinic: Clinic) -> None:
+    first = _pay(clinic, clinic.visit_bill([clinic.cleaning]), "20.00")  # 56.00
+    first = clinic.billing.cancel_bill(clinic.admin, first.id, first.version, "wrong teeth")
+    second = clinic.billing.reissue(clinic.admin, first.id)
+    second = _pay(clinic, second, "36.00")
+    second = clinic.billing.cancel_bill(clinic.admin, second.id, second.version, "another fix")
+
+    # The first bill's screen, still open, offers a reissue: refused, naming its reissue.
+    assert clinic.billing.bill(clinic.staff, first.id).reissued_as == second.invoice_number
+    with pytest.raises(ConflictError, match=f"reissued as bill {second.invoice_number}"):
+        clinic.billing.reissue(clinic.admin, first.id)
+    third = clinic.billing.reissue(clinic.admin, second.id)
+
+    assert (third.amount_paid, third.status) == (Decimal("56.00"), BillStatus.PAID)
+    assert clinic.billing.patient_balance(clinic.staff, clinic.maria.id).balance == 0
+
+
+def test_the_database_refuses_a_second_live_bill_for_a_visit(clinic: Clinic) -> None:
+    bill = clinic.visit_bill([clinic.cleaning])
+    assert bill.appointment_id is not None
+    again = NewBill(
+        patient_id=clinic.maria.id,
+        patient_name="Maria Santos",
+        patient_email=clinic.maria.email,
+        appointment_date=bill.appointment_date,
+        totals=compute_totals([Decimal("10.00")]),
+        items=(
+            NewBillItem(
+                service_id=None,
+                service_name="Consultation",
+                pricing_model=PricingModel.PER_SESSION,
+                quantity=1,
+                unit_price=Decimal("10.00"),
+                subtotal=Decimal("10.00"),
+            ),
+        ),
+        appointment_id=bill.appointment_id,
+    )
+    with pytest.raises(IntegrityError), clinic.context.uow() as uow:
+        uow.bills.add(again, generated_by=clinic.admin.user_id, at=clinic.context.now())
+        uow.commit()
+    # A cancelled one may sit beside it: that is how a bill is replaced.
+    cancelled = clinic.billing.cancel_bill(clinic.admin, bill.id, bill.version, "typo")
+    assert clinic.billing.reissue(clinic.admin, cancelled.id).appointment_id == bill.appointment_id
+
+
+def test_the_list_lists_cancelled_bills_but_leaves_them_out_of_its_money(clinic: Clinic) -> None:
+    bill = _pay(clinic, clinic.visit_bill([clinic.cleaning]), "20.00")  # 56.00
+    cancelled = clinic.billing.cancel_bill(clinic.admin, bill.id, bill.version, "wrong service")
+    clinic.billing.reissue(clinic.admin, cancelled.id)
+
+    theirs = clinic.billing.bills(clinic.staff, BillFilter(patient_id=clinic.maria.id))
+    balance = clinic.billing.patient_balance(clinic.staff, clinic.maria.id)
+    assert theirs.count == 2  # both listed...
+    assert (
+        (theirs.total, theirs.paid, theirs.balance)
+        == (  # ...the reissue counted once
+            balance.total_billed,
+            balance.total_paid,
+            balance.balance,
+        )
+        == (Decimal("56.00"), Decimal("20.00"), Decimal("36.00"))
+    )
+    only_cancelled = clinic.billing.bills(
+        clinic.staff, BillFilter(patient_id=clinic.maria.id, status=BillStatus.CANCELLED)
+    )
+    assert (only_cancelled.count, only_cancelled.total) == (1, Decimal("56.00"))
 
 
 # -- the list ------------------------------------------------------------------------------

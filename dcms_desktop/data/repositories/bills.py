@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -296,7 +297,17 @@ class BillRepository:
             .where(Payment.bill_id == bill_id)
             .order_by(Payment.paid_on, Payment.recorded_at, Payment.id)
         ).all()
-        return _bill_view(bill, items, payments)
+        reissued_as = None
+        if bill.reissued_as_id is not None:
+            reissued_as = self.session.scalar(
+                select(Bill.invoice_number).where(Bill.id == bill.reissued_as_id)
+            )
+        return _bill_view(bill, items, payments, reissued_as)
+
+    def lock(self, bill_id: uuid.UUID) -> None:
+        """Hold the bill's row until the transaction ends (PostgreSQL; SQLite's write
+        transactions hold the whole database already)."""
+        self.session.execute(select(Bill.id).where(Bill.id == bill_id).with_for_update())
 
     def get_by_number(self, invoice_number: str) -> BillView | None:
         bill_id = self.session.scalar(
@@ -372,10 +383,17 @@ class BillRepository:
         the count and sums over all of them; the shown status is computed on ``today``."""
         conditions = self._conditions(filters, today)
         needs_visit = filters.dentist_id is not None
+        # Cancelled bills are listed but not summed (a reissue would count twice), unless
+        # the list is of cancelled bills.
+        counted = (
+            true()
+            if filters.status is not None and BillStatus(filters.status) is BillStatus.CANCELLED
+            else Bill.status != BillStatus.CANCELLED.value
+        )
         totals_query = select(
             func.count().label("bills"),
-            _money_sum(Bill.total_amount).label("total"),
-            _money_sum(Bill.amount_paid).label("paid"),
+            _money_sum(case((counted, Bill.total_amount), else_=0)).label("total"),
+            _money_sum(case((counted, Bill.amount_paid), else_=0)).label("paid"),
         ).select_from(Bill)
         if needs_visit:
             totals_query = totals_query.join(Appointment, Appointment.id == Bill.appointment_id)
@@ -737,7 +755,12 @@ def _summary(row: Row[tuple[object, ...]]) -> BillSummary:
     )
 
 
-def _bill_view(bill: Bill, items: Sequence[BillItem], payments: Sequence[Payment]) -> BillView:
+def _bill_view(
+    bill: Bill,
+    items: Sequence[BillItem],
+    payments: Sequence[Payment],
+    reissued_as: str | None = None,
+) -> BillView:
     return BillView(
         id=bill.id,
         invoice_number=bill.invoice_number,
@@ -766,6 +789,7 @@ def _bill_view(bill: Bill, items: Sequence[BillItem], payments: Sequence[Payment
         updated_at=bill.updated_at,
         items=tuple(_item_view(item) for item in items),
         payments=tuple(_payment_view(p) for p in payments),
+        reissued_as=reissued_as,
     )
 
 

@@ -29,6 +29,10 @@ class BillItemView:
     treatment_notes: str | None
 
 
+CARRIED_PREFIX = "carried from "
+"""The reference of a payment carried from a cancelled bill to its reissue."""
+
+
 @dataclass(frozen=True)
 class PaymentView:
     id: uuid.UUID
@@ -100,10 +104,26 @@ class BillView:
     tax_rate: Decimal = Decimal("0")
     """The tax rate (percent) the bill was raised with: edits of its lines and discount
     recompute the tax at this rate, and its invoice prints it."""
+    reissued_as: str | None = None
+    """The invoice number of the bill that replaced this cancelled one, once reissued."""
 
     @property
     def balance(self) -> Decimal:
         return self.total_amount - self.amount_paid
+
+    @property
+    def payments_taken_here(self) -> tuple[PaymentView, ...]:
+        """The payments taken on this bill itself: not those carried over, when it was
+        raised, from the cancelled bill it reissues. Any of them fixes its lines and
+        discount; carried ones don't (correcting the bill is why it was reissued)."""
+        return tuple(
+            payment
+            for payment in self.payments
+            if not (
+                (payment.reference or "").startswith(CARRIED_PREFIX)
+                and payment.recorded_at == self.generated_at
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -234,7 +254,8 @@ class BillListRow(BillSummary):
 @dataclass(frozen=True)
 class BillList:
     """The first ``limit`` bills of a filter, newest visit first, with the count and the
-    money over ALL the filtered bills (``truncated`` when there are more than shown)."""
+    money over ALL the filtered bills (``truncated`` when there are more than shown). The
+    money leaves cancelled bills out, unless the filter asks for cancelled bills."""
 
     rows: tuple[BillListRow, ...]
     count: int

@@ -340,6 +340,12 @@ class BillDetailDialog(QDialog):
     def _note(self, bill: BillView) -> str:
         if BillStatus(bill.status) is BillStatus.CANCELLED:
             reason = f" ({bill.cancellation_reason})" if bill.cancellation_reason else ""
+            if bill.reissued_as is not None:
+                carried = " with its payments" if bill.amount_paid > 0 else ""
+                return (
+                    f"This bill is cancelled{reason}. It was reissued as bill "
+                    f"{bill.reissued_as}{carried}: correct or reissue that one."
+                )
             paid = (
                 f" {money(bill.amount_paid, self._currency)} was paid on it; a new bill "
                 "raised from it carries that over."
@@ -401,7 +407,7 @@ class BillDetailDialog(QDialog):
         self.cancel_bill_button.setVisible(admin and status is not BillStatus.CANCELLED)
         self.cancel_bill_button.setEnabled(bill is not None and not busy)
         self.reissue_button.setVisible(admin and status is BillStatus.CANCELLED)
-        self.reissue_button.setEnabled(bill is not None and not busy)
+        self.reissue_button.setEnabled(bill is not None and not busy and bill.reissued_as is None)
 
     # -- changes ----------------------------------------------------------------------------
     def _open_form(self, form: BillFormDialog) -> None:

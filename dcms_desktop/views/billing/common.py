@@ -125,7 +125,7 @@ def edit_block_reason(bill: BillView, *, issued: bool | None = None) -> str | No
     status = BillStatus(bill.status)
     if status is BillStatus.CANCELLED:
         return "This bill is cancelled: its items and discount can't be changed."
-    if bill.amount_paid > 0 or status in (BillStatus.PARTIAL, BillStatus.PAID):
+    if bill.payments_taken_here:  # payments carried into a reissue don't fix it
         return (
             "A payment has been recorded on this bill, so its items and discount can't "
             "be changed. To correct it, cancel the bill and raise a new one."

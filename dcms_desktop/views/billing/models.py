@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from dcms_desktop.domain.enums import BillStatus
 from dcms_desktop.views.billing.common import (
     METHOD_TEXT,
     day_text,
@@ -91,7 +92,7 @@ class _RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.value(row, column)
             if column in self.MONEY_COLUMNS:
-                return money(value, self._currency())
+                return "—" if value is None else money(value, self._currency())
             return self.text(row, column, value)
         if role == SORT_ROLE:
             value = self.value(row, column)
@@ -149,8 +150,9 @@ class BillsModel(_RowsModel):
             return row.total_amount
         if column == 5:
             return row.amount_paid
-        if column == 6:
-            return row.total_amount - row.amount_paid
+        if column == 6:  # a cancelled bill isn't owed
+            cancelled = BillStatus(row.status) is BillStatus.CANCELLED
+            return None if cancelled else row.total_amount - row.amount_paid
         return shown_status(row, self._today())
 
     def tooltip(self, row: Any, column: int) -> str | None:
