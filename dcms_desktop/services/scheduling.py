@@ -74,6 +74,7 @@ from dcms_desktop.domain.readmodels.inventory import quantity_text
 from dcms_desktop.domain.readmodels.people import Actor, StaffMember, User
 from dcms_desktop.domain.readmodels.scheduling import (
     Appointment,
+    BookedService,
     FreeSlot,
     NewAppointment,
     NewAppointmentService,
@@ -462,13 +463,14 @@ class SchedulingService:
         """Deduct every item mapped to the visit's services, in the completion's unit of
         work, with the appointment as the movements' reference.
 
-        Per line and mapping: ``per_tooth_quantity`` x teeth for a "Per Tooth" line with
-        teeth when the mapping has a per-tooth quantity, else ``quantity_used``; rounded up
-        to whole units (stock is counted in units). When the item is short, the first
-        alternative with enough stock is used instead. When it and every alternative are
-        short, the visit is still completed (the treatment happened): what is left of the
-        item is deducted (down to 0) and, for a required item, the shortfall is written as
-        a zero-quantity ``adjustment`` flagged ``needs_review`` (the schema's
+        Per line and mapping: ``per_tooth_quantity`` x teeth when the line records teeth
+        and the mapping has a per-tooth quantity, else ``quantity_used`` (times the line's
+        quantity for Per Session and Per Film lines: sessions, films); rounded up to whole
+        units (stock is counted in units). When the item is short or no longer active, the
+        first active alternative with enough stock is used instead. When it and every
+        alternative are short, the visit is still completed (the treatment happened): what
+        is left of the item is deducted (down to 0) and, for a required item, the shortfall
+        is written as a zero-quantity ``adjustment`` flagged ``needs_review`` (the schema's
         ``new_stock = previous_stock + quantity`` allows 0; the stock can't go below 0),
         listed by ``InventoryService.needs_review``. The shortfalls go into a
         ``deduct_supplies`` audit entry and each is announced as ``inventory <id> short``;
@@ -484,7 +486,7 @@ class SchedulingService:
         shortfalls: list[str] = []
         for line in done.services:
             for mapping in mappings.get(line.service_id, ()) if line.service_id else ():
-                quantity = _supply_quantity(mapping, line.pricing_model, len(line.teeth))
+                quantity = _supply_quantity(mapping, line)
                 if quantity <= 0:
                     continue
                 reason = f"Used for {line.service_name} ({done.patient_name})"
@@ -510,6 +512,7 @@ class SchedulingService:
                     name = "an item" if item is None else item.name
                     shortfalls.append(f"{name}: {note}")
                     uow.announce("inventory", mapping.item_id, "short")
+                    moved[mapping.item_id] = None  # a restock is drafted even at 0
         if used or shortfalls:
             audit.record(
                 uow,
@@ -767,11 +770,16 @@ _STATUS_ACTIONS = {
 
 
 # -- supplies used at a completed visit ---------------------------------------------------------
-def _supply_quantity(mapping: SupplyMapping, pricing_model: PricingModel, teeth: int) -> int:
+def _supply_quantity(mapping: SupplyMapping, line: BookedService) -> int:
     """Whole units a line uses of a mapped item (see ``_deduct_supplies``)."""
-    if pricing_model is PricingModel.PER_TOOTH and teeth and mapping.per_tooth_quantity is not None:
-        return math.ceil(mapping.per_tooth_quantity * teeth)
-    return math.ceil(mapping.quantity_used)
+    if line.teeth and mapping.per_tooth_quantity is not None:
+        return math.ceil(mapping.per_tooth_quantity * len(line.teeth))
+    times = line.quantity if line.pricing_model in _COUNTED_MODELS else 1
+    return math.ceil(mapping.quantity_used * times)
+
+
+_COUNTED_MODELS = frozenset({PricingModel.PER_SESSION, PricingModel.PER_FILM})
+"""Pricing models whose line quantity counts what was done (sessions, films)."""
 
 
 def _take_supply(
@@ -784,8 +792,9 @@ def _take_supply(
     appointment_id: uuid.UUID,
     at: datetime,
 ) -> tuple[list[tuple[uuid.UUID, int]], int]:
-    """Deduct ``quantity`` of the item, else of the first alternative that has enough,
-    else what is left of the item; returns the (item, units) taken and the units short."""
+    """Deduct ``quantity`` of the item, else of the first active alternative that has
+    enough, else what is left of the item (when it is active); returns the (item, units)
+    taken and the units short."""
 
     def deduct(item_id: uuid.UUID, units: int) -> None:
         uow.inventory.move_stock(
@@ -799,14 +808,19 @@ def _take_supply(
             at=at,
         )
 
-    try:
-        deduct(mapping.item_id, quantity)
-        return [(mapping.item_id, quantity)], 0
-    except InsufficientStockError as exc:
-        available = exc.available
-    except NotFoundError:
-        available = 0
+    active = uow.inventory.active_among([mapping.item_id, *mapping.alternatives])
+    available = 0
+    if mapping.item_id in active:
+        try:
+            deduct(mapping.item_id, quantity)
+            return [(mapping.item_id, quantity)], 0
+        except InsufficientStockError as exc:
+            available = exc.available
+        except NotFoundError:
+            available = 0
     for alternative in mapping.alternatives:
+        if alternative not in active:  # deactivated: off the lists, never restocked
+            continue
         try:
             deduct(alternative, quantity)
         except (InsufficientStockError, NotFoundError):

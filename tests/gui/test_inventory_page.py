@@ -410,6 +410,13 @@ def test_the_item_form_shows_errors_next_to_the_fields_and_creates_the_item(
     assert dialog.result_value is None
     _shot(qtbot, screenshot, dialog, "inventory_item_form_errors")
 
+    dialog.cost.clear()  # required: a blank cost is not saved as 0.00
+    dialog.max_stock.setValue(200)
+    dialog.expires.setChecked(True)
+    dialog.save()
+    assert dialog.error_of("cost_per_unit")
+    assert dialog.result_value is None and not dialog.busy_now
+
     dialog.cost.setText("24.00")
     dialog.max_stock.setValue(200)
     dialog.expires.setChecked(True)

@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from dcms_desktop.data.events import ChangeEvent
-from dcms_desktop.data.models import ServiceInventoryMapping
+from dcms_desktop.data.models import AppointmentService, ServiceInventoryMapping
 from dcms_desktop.domain.enums import AppointmentStatus, MovementType, RestockStatus
 from dcms_desktop.domain.errors import ValidationError
 from dcms_desktop.services.context import ServiceContext
@@ -21,6 +22,7 @@ from dcms_desktop.services.scheduling import SchedulingService
 from tests.factories import (
     CLINIC_NOW,
     actor_for,
+    make_admin,
     make_appointment,
     make_dentist,
     make_patient,
@@ -260,3 +262,91 @@ def test_a_deduction_to_the_minimum_drafts_a_restock_request(
     assert [(r.item_id, r.requested_quantity, r.status) for r in requests] == [
         (gloves, 30, RestockStatus.PENDING)
     ]
+
+
+def _set_quantity(database, ident: uuid.UUID, quantity: int) -> None:
+    with write_session(database) as s:
+        s.execute(
+            update(AppointmentService)
+            .where(AppointmentService.appointment_id == ident)
+            .values(quantity=quantity)
+        )
+
+
+def test_sessions_and_films_use_their_supplies_once_each(service_context, database, clinic) -> None:
+    with write_session(database) as s:
+        bitewings = make_service(s, name="Bitewing X-ray", pricing_model="Per Film")
+        scaling = make_service(s, name="Scaling and root planing", pricing_model="Per Session")
+    sleeves = _item(service_context, "Sensor sleeves", 20)
+    lidocaine = _item(service_context, "Lidocaine", 20)
+    _map(database, bitewings, sleeves, used="1")
+    _map(database, scaling, lidocaine, used="2")
+    films = _visit(database, clinic, bitewings)
+    _set_quantity(database, films, 4)
+
+    clinic["scheduling"].complete(clinic["dentist"], films)
+
+    assert _stock(service_context, sleeves) == 16  # four films, four sleeves
+    with write_session(database) as s:
+        sessions = make_appointment(
+            s,
+            patient=clinic["maria"],
+            dentist=clinic["reyes"],
+            start=NINE.replace(hour=14),
+            status="in_progress",
+            services=[scaling],
+        ).id
+    _set_quantity(database, sessions, 2)
+    clinic["scheduling"].complete(clinic["dentist"], sessions)
+    assert _stock(service_context, lidocaine) == 16  # two sessions of two cartridges
+
+
+def test_a_per_tooth_quantity_counts_the_teeth_of_any_line_that_records_them(
+    service_context, database, clinic
+) -> None:
+    with write_session(database) as s:
+        splint = make_service(
+            s, name="Splint", pricing_model="Per Tooth Package", tooth_chart_use="optional"
+        )
+    composite = _item(service_context, "Composite", 10)
+    _map(database, splint, composite, used="0", per_tooth="1")
+    ident = _visit(database, clinic, (splint, [31, 32, 41, 42]))
+
+    clinic["scheduling"].complete(clinic["dentist"], ident)
+
+    assert _stock(service_context, composite) == 6
+
+
+def test_a_deactivated_item_is_never_taken_and_its_alternative_stands_in(
+    service_context, database, clinic
+) -> None:
+    admin = _admin(database)
+    old_gloves = _item(service_context, "Old latex gloves", 10)
+    gloves = _item(service_context, "Nitrile gloves", 0)
+    vinyl = _item(service_context, "Vinyl gloves", 10)
+    _map(database, clinic["cleaning"], gloves, used="2", alternatives=(old_gloves, vinyl))
+    for item_id in (old_gloves,):
+        item = clinic["inventory"].item(admin, item_id)
+        clinic["inventory"].set_item_active(admin, item_id, False, expected_version=item.version)
+
+    clinic["scheduling"].complete(clinic["dentist"], _visit(database, clinic, clinic["cleaning"]))
+
+    assert [_stock(service_context, i) for i in (old_gloves, gloves, vinyl)] == [10, 0, 8]
+
+
+def test_a_shortfall_at_zero_drafts_a_restock_request(service_context, database, clinic) -> None:
+    gloves = _item(service_context, "Gloves", 0, min_stock=5, max_stock=40)
+    _map(database, clinic["cleaning"], gloves, used="2")
+
+    clinic["scheduling"].complete(clinic["dentist"], _visit(database, clinic, clinic["cleaning"]))
+
+    requests = clinic["inventory"].restock_requests(clinic["dentist"])
+    assert [(r.item_id, r.requested_quantity, r.status) for r in requests] == [
+        (gloves, 40, RestockStatus.PENDING)
+    ]
+    assert [m.short_by for m in clinic["inventory"].needs_review(clinic["dentist"])] == [2]
+
+
+def _admin(database) -> Any:
+    with write_session(database) as s:
+        return actor_for(make_admin(s))

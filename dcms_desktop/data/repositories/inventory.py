@@ -19,6 +19,7 @@ workstations' clocks. :meth:`check_reconciliation` lists the items where it does
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -143,6 +144,14 @@ class InventoryRepository:
         self.session = session
 
     # -- items --------------------------------------------------------------------------
+    def active_among(self, item_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of ``item_ids`` that are active items."""
+        return set(
+            self.session.scalars(
+                select(_items.c.id).where(_items.c.id.in_(item_ids), _items.c.is_active)
+            )
+        )
+
     def get(self, item_id: uuid.UUID) -> InventoryItemView | None:
         """The item as stored now (read straight from the table, never a stale ORM copy)."""
         row = self.session.execute(select(_items).where(_items.c.id == item_id)).one_or_none()

@@ -262,9 +262,9 @@ class ItemDialog(FormDialog):
         }
 
     def form_values(self) -> ItemForm:
-        """What the form holds, as the service takes it."""
-        values = self.shown_values()
-        return ItemForm(**{**values, "cost_per_unit": values["cost_per_unit"] or "0"})
+        """What the form holds, as the service takes it (a blank cost stays blank: the
+        service refuses it next to the field rather than store 0.00)."""
+        return ItemForm(**self.shown_values())
 
     def _fill(self, values: dict[str, Any]) -> None:
         self.name.setText(values["name"])

@@ -725,8 +725,8 @@ class InventoryPage(QWidget):
         ):
             return
         service, actor, item_id, version = self.service, self.actor, item.id, item.version
-        self._run(
-            "change",
+        self._run(  # one key per record: a save never supersedes another record's save
+            f"active {item_id}",
             lambda _r: service.set_item_active(actor, item_id, activate, expected_version=version),
             lambda saved: self._item_saved(
                 saved, "is active again" if activate else "is deactivated"
@@ -852,7 +852,7 @@ class InventoryPage(QWidget):
             return
         service, actor, request_id, version = self.service, self.actor, request.id, request.version
         self._run(
-            "change",
+            f"approve {request_id}",
             lambda _r: service.approve_restock(actor, request_id, expected_version=version),
             lambda saved: self._request_saved(
                 _named(saved, request), "is approved; it can be ordered now"
