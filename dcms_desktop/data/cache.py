@@ -24,6 +24,13 @@ when Redis is down the cache simply misses. The promises, for a configured Redis
 
 A cache never holds a password hash (ARCHITECTURE.md): :func:`refuse_credentials` turns
 such a value away, on both caches.
+
+**Filling after a miss can't put an old value back.** A reader misses, reads the database,
+and stores what it read; if another workstation commits a change and deletes the key in
+between, a plain set would store the value from before the change for its whole lifetime.
+So a miss is filled in two steps: ``token = cache.fill_token(key)`` before the read, then
+``cache.fill_json(key, value, token)``, which stores nothing if the key was deleted since
+(every delete moves the key's generation on).
 """
 
 from __future__ import annotations
@@ -75,6 +82,16 @@ class Cache(Protocol):
     def set_json(self, key: str, value: Any, ttl_seconds: int | None = None) -> None: ...
 
     def delete(self, *keys: str) -> None: ...
+
+    def fill_token(self, key: str) -> str | None:
+        """Take before reading the database after a miss (see the module's docstring)."""
+        ...
+
+    def fill_json(
+        self, key: str, value: Any, token: str | None, ttl_seconds: int | None = None
+    ) -> None:
+        """Store ``value`` unless ``key`` was deleted since ``token`` was taken."""
+        ...
 
     @property
     def state(self) -> str:
@@ -131,6 +148,7 @@ class MemoryCache:
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._data: dict[str, tuple[float | None, str]] = {}
+        self._generations: dict[str, int] = {}
         self._lock = threading.Lock()
         self._clock = clock
 
@@ -160,6 +178,21 @@ class MemoryCache:
         with self._lock:
             for key in keys:
                 self._data.pop(key, None)
+                self._generations[key] = self._generations.get(key, 0) + 1
+
+    def fill_token(self, key: str) -> str | None:
+        with self._lock:
+            return str(self._generations.get(key, 0))
+
+    def fill_json(
+        self, key: str, value: Any, token: str | None, ttl_seconds: int | None = None
+    ) -> None:
+        raw = encode(key, value)
+        ttl = _checked_ttl(ttl_seconds, None)
+        expires_at = None if ttl is None else self._clock() + ttl
+        with self._lock:
+            if token is not None and token == str(self._generations.get(key, 0)):
+                self._data[key] = (expires_at, raw)
 
     def close(self) -> None:
         with self._lock:
@@ -311,6 +344,26 @@ class RedisHealth:
 
 
 # -- Redis cache -----------------------------------------------------------------------------
+GENERATION_TTL_SECONDS = 2 * DEFAULT_TTL_SECONDS
+"""How long a key's generation is kept after its last delete (far longer than a read)."""
+
+_FILL_SCRIPT = """
+local generation = redis.call('GET', KEYS[2]) or '0'
+if generation ~= ARGV[1] then return 0 end
+if tonumber(ARGV[3]) > 0 then
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+else
+    redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+"""
+"""Store the value only while the key's generation is the one taken before the read."""
+
+
+def _generation_key(key: str) -> str:
+    return f"{key}#generation"
+
+
 class RedisCache:
     """The shared cache of all workstations, degrading to "always miss" when Redis is down."""
 
@@ -331,6 +384,7 @@ class RedisCache:
         self._health = RedisHealth(
             describe_redis_url(url), "Cache", timeout=timeout, retry_after=retry_after
         )
+        self._fill_script = self._client.register_script(_FILL_SCRIPT)
         # After an outage, entries may be stale until dcms:* has been dropped; only the
         # probing call touches these two, the breaker admits one probe at a time.
         self._stale = False
@@ -362,8 +416,37 @@ class RedisCache:
         self._call(lambda client: client.set(key, raw, ex=ttl))
 
     def delete(self, *keys: str) -> None:
-        if keys:
-            self._call(lambda client: client.unlink(*keys))
+        if not keys:
+            return
+
+        def drop(client: redis.Redis) -> None:
+            pipe = client.pipeline(transaction=False)
+            pipe.unlink(*keys)
+            for key in keys:  # moving the generation on refuses fills read before now
+                pipe.incr(_generation_key(key))
+                pipe.expire(_generation_key(key), GENERATION_TTL_SECONDS)
+            pipe.execute()
+
+        self._call(drop)
+
+    def fill_token(self, key: str) -> str | None:
+        raw = self._call(lambda client: client.get(_generation_key(key)))
+        if raw is None:
+            return None if self._health.state == OFFLINE else "0"
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    def fill_json(
+        self, key: str, value: Any, token: str | None, ttl_seconds: int | None = None
+    ) -> None:
+        if token is None:
+            return
+        raw = encode(key, value)
+        ttl = _checked_ttl(ttl_seconds, self._default_ttl) or 0
+        self._call(
+            lambda client: self._fill_script(
+                keys=[key, _generation_key(key)], args=[token, raw, ttl], client=client
+            )
+        )
 
     def check(self) -> str:
         """Ping Redis (unless the breaker says it is down) and return the state."""

@@ -209,11 +209,14 @@ class CatalogService:
         cached = self.context.cache.get_json(key)
         if cached is not None:
             return dental_service_from_json(cached)
+        token = self.context.cache.fill_token(key)
         with self.context.uow(write=False) as uow:
             service = uow.services.get(service_id)
         if service is None:
             raise NotFoundError("That service is not in the catalogue")
-        self.context.cache.set_json(key, dental_service_to_json(service), SERVICE_CACHE_SECONDS)
+        self.context.cache.fill_json(
+            key, dental_service_to_json(service), token, SERVICE_CACHE_SECONDS
+        )
         return service
 
     # -- editing ----------------------------------------------------------------------------

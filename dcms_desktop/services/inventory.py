@@ -313,11 +313,12 @@ class InventoryService:
         cached = self.context.cache.get_json(key)
         if cached is not None:
             return InventoryItemView.from_cache(cached)
+        token = self.context.cache.fill_token(key)
         with self.context.uow(write=False) as uow:
             item = uow.inventory.get(item_id)
         if item is None:
             raise NotFoundError("That stock item no longer exists")
-        self.context.cache.set_json(key, item.to_cache(), ITEM_CACHE_SECONDS)
+        self.context.cache.fill_json(key, item.to_cache(), token, ITEM_CACHE_SECONDS)
         return item
 
     def items(

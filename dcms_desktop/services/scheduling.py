@@ -181,11 +181,14 @@ class SchedulingService:
         cached = self.context.cache.get_json(key)
         if cached is not None:
             return appointment_from_json(cached)
+        token = self.context.cache.fill_token(key)
         with self.context.uow(write=False) as uow:
             found = uow.appointments.get(appointment_id)
         if found is None:
             raise NotFoundError("That appointment no longer exists")
-        self.context.cache.set_json(key, appointment_to_json(found), APPOINTMENT_CACHE_SECONDS)
+        self.context.cache.fill_json(
+            key, appointment_to_json(found), token, APPOINTMENT_CACHE_SECONDS
+        )
         return found
 
     def dentists(self, actor: Actor) -> tuple[StaffMember, ...]:

@@ -107,6 +107,23 @@ def test_values_round_trip_and_delete_drops_only_the_keys_named(
     any_cache.delete()  # nothing to drop is fine
 
 
+def test_a_fill_after_a_miss_never_puts_back_a_value_deleted_meanwhile(
+    any_cache: MemoryCache | RedisCache,
+) -> None:
+    key = cache_keys.inventory(uuid.uuid4())
+    token = any_cache.fill_token(key)  # a reader misses and goes to the database...
+    any_cache.delete(key)  # ...another workstation commits a change and drops the key...
+    any_cache.fill_json(key, {"stock": 10}, token, 60)  # ...the reader's value is older
+    assert any_cache.get_json(key) is None
+
+    token = any_cache.fill_token(key)  # nobody changed it while this reader read
+    any_cache.fill_json(key, {"stock": 6}, token, 60)
+    assert any_cache.get_json(key) == {"stock": 6}
+    any_cache.delete(key)
+    any_cache.fill_json(key, {"stock": 6}, token, 60)  # the same token is spent
+    assert any_cache.get_json(key) is None
+
+
 @dataclass(frozen=True)
 class UserRow:
     email: str
@@ -187,8 +204,10 @@ def test_with_nothing_listening_every_call_misses_fast_and_raises_nothing(
         _, set_took = timed(lambda: cache.set_json(key, {"name": "Scaling"}))
         got, get_took = timed(lambda: cache.get_json(key))
         _, delete_took = timed(lambda: cache.delete(key))
-        assert got is None
-        assert max(set_took, get_took, delete_took) < BUDGET
+        token, token_took = timed(lambda: cache.fill_token(key))
+        _, fill_took = timed(lambda: cache.fill_json(key, {"name": "Scaling"}, "0"))
+        assert got is None and token is None
+        assert max(set_took, get_took, delete_took, token_took, fill_took) < BUDGET
         time.sleep(QUICK)  # let the breaker probe again: still nothing there
     assert cache.state == "offline"
     assert "unreachable" in cache.detail

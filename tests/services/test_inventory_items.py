@@ -164,6 +164,45 @@ def test_only_admins_create_and_edit_items(
         service.set_item_active(staff, item.id, False, expected_version=item.version)
 
 
+class _MovedWhileReading:
+    """The real cache, with another workstation's stock move landing between a reader's
+    database read and its fill: the moment a plain set would cache the old stock."""
+
+    def __init__(self, cache: MemoryCache, move) -> None:
+        self._cache = cache
+        self._move = move
+
+    def __getattr__(self, name: str):
+        return getattr(self._cache, name)
+
+    def fill_json(self, key, value, token, ttl_seconds=None) -> None:
+        move, self._move = self._move, None
+        if move is not None:
+            move()
+        self._cache.fill_json(key, value, token, ttl_seconds)
+
+
+def test_a_stock_move_committed_during_a_read_is_not_hidden_by_the_cache(
+    service_context: ServiceContext, admin: Actor, memory_cache: MemoryCache
+) -> None:
+    other = InventoryService(service_context)  # the other workstation, same cache
+    item = other.create_item(admin, LIDOCAINE, opening_stock=10)
+    racing = ServiceContext(
+        service_context.database,
+        _MovedWhileReading(
+            memory_cache,
+            lambda: other.move_stock(admin, item.id, -4, MovementType.DEDUCTION, "Used"),
+        ),
+        service_context.bus,
+        "front-desk-2",
+    )
+    reader = InventoryService(racing)
+
+    assert reader.item(admin, item.id).current_stock == 10  # read before the move landed
+    assert reader.item(admin, item.id).current_stock == 6  # not the old 10 from the cache
+    assert reader.item(admin, item.id).current_stock == 6  # cached now, and right
+
+
 # -- editing -------------------------------------------------------------------------------
 def test_editing_an_item_saves_its_details_but_never_its_stock(
     service: InventoryService,
