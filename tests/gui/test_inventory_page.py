@@ -336,7 +336,28 @@ def test_an_items_ledger_lists_every_movement_with_who_and_the_review_flag(
     texts = {dialog.proxy.index(r, 1).data() for r in range(dialog.proxy.rowCount())}
     assert texts == {"Adjustment", "Deduction", "Restock", "Expired", "Damaged"}
     assert "1 need review" in dialog.count.text()
+    assert dialog.move_button.isEnabled()
     _shot(qtbot, screenshot, dialog, "inventory_ledger")
+    dialog.close()
+
+
+def test_an_inactive_items_ledger_does_not_offer_to_move_its_stock(
+    qtbot, stockroom: Stockroom
+) -> None:
+    masks = stockroom.items["masks"]
+    stockroom.service.set_item_active(
+        stockroom.admin, masks.id, False, expected_version=masks.version
+    )
+    page = _page(qtbot, stockroom)
+    page.inactive.setChecked(True)
+    qtbot.waitUntil(lambda: page.select_item(masks.id), timeout=WAIT)
+    assert not page.move_action.isEnabled()
+    page.ledger_action.trigger()
+    dialog = page.ledger
+    assert isinstance(dialog, ItemLedgerDialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=WAIT)
+    assert dialog.title.text() == "Surgical face masks (inactive)"
+    assert not dialog.move_button.isEnabled()
     dialog.close()
 
 

@@ -170,6 +170,10 @@ class ItemLedgerDialog(QDialog):
         self.item = item
         level = item.alert_level
         self.title.setText(item.name if item.is_active else f"{item.name} (inactive)")
+        self.move_button.setEnabled(item.is_active)  # as on the list: reactivate it first
+        self.move_button.setToolTip(
+            "" if item.is_active else "Reactivate the item to move its stock"
+        )
         stock = html.escape(quantity_text(item.current_stock, item.unit))
         self.summary.setText(
             f"<span style='color:{LEVEL_COLOURS[level]};font-weight:600'>"
