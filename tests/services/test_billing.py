@@ -4,7 +4,9 @@ balance, optimistic locking and the audit trail."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from dcms_desktop.data.events import ChangeEvent
@@ -688,6 +691,55 @@ def test_a_bill_is_reissued_once_and_only_when_cancelled(clinic: Clinic) -> None
         clinic.billing.reissue(clinic.admin, cancelled.id)
     with pytest.raises(PermissionDeniedError):
         clinic.billing.reissue(clinic.staff, cancelled.id)
+
+
+def test_two_admins_reissuing_one_bill_at_once_raise_one_new_bill(
+    clinic: Clinic, database, memory_cache, local_bus
+) -> None:
+    """Each reissue is held, once it has read the old bill, until the other has read it
+    too (or for a second at most: the other may be waiting on the old bill's row). With
+    the row held, the second waits, reads the bill reissued and is refused in words."""
+    bill = _pay(clinic, clinic.visit_bill([clinic.cleaning]), "20.00")
+    cancelled = clinic.billing.cancel_bill(clinic.admin, bill.id, bill.version, "typo")
+    admins = [
+        BillingService(ServiceContext(database, memory_cache, local_bus, f"ws-{n}")) for n in (1, 2)
+    ]
+    start = threading.Barrier(2, timeout=20)
+    both_read = threading.Barrier(2, timeout=1)
+    held: set[int] = set()
+
+    def hold_after_reading_the_old_bill(_conn, _cursor, statement, *_args) -> None:
+        if "from bill_items" in statement.lower() and threading.get_ident() not in held:
+            held.add(threading.get_ident())
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait()
+
+    outcome: dict[int, Any] = {}
+
+    def reissue(n: int) -> None:
+        start.wait()
+        try:
+            outcome[n] = admins[n].reissue(clinic.admin, cancelled.id)
+        except BaseException as exc:  # handed to the test thread
+            outcome[n] = exc
+
+    event.listen(database.engine, "after_cursor_execute", hold_after_reading_the_old_bill)
+    try:
+        threads = [threading.Thread(target=reissue, args=(n,)) for n in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        event.remove(database.engine, "after_cursor_execute", hold_after_reading_the_old_bill)
+
+    refused = [r for r in outcome.values() if isinstance(r, BaseException)]
+    raised = [r for r in outcome.values() if not isinstance(r, BaseException)]
+    assert len(raised) == 1 and len(refused) == 1, outcome
+    assert type(refused[0]) is ConflictError, repr(refused[0])
+    assert f"already reissued as bill {raised[0].invoice_number}" in refused[0].message
+    live = clinic.billing.bills(clinic.staff, BillFilter(patient_id=clinic.maria.id))
+    assert (live.paid, live.total) == (Decimal("20.00"), bill.total_amount)  # carried once
 
 
 def test_a_bill_without_a_visit_is_reissued_once_too(clinic: Clinic) -> None:
