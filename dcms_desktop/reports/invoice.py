@@ -8,8 +8,9 @@ the totals (subtotal, discount with its reason, tax at its rate, total, paid, ba
 close it, then the payment terms and the clinic's own footer text.
 
 The copy (``copy=True``) is the same document stamped COPY: a large light-grey diagonal
-"COPY" behind the content and a "COPY" badge in the header, on every page. A cancelled
-bill carries a red CANCELLED badge and the reason.
+"COPY" over the content and a "COPY" badge in the header, on every page; a draft
+(``draft=True``, the preview of an invoice not issued yet) is stamped DRAFT the same way.
+A cancelled bill carries a red CANCELLED badge and the reason.
 
 Rendering is deterministic: ReportLab's ``invariant`` mode fixes the creation date and
 document id, and nothing else in the document depends on the moment it is rendered (the
@@ -129,9 +130,12 @@ class InvoiceData:
         return self.total - self.paid
 
 
-def render_invoice(data: InvoiceData, *, page_size: str = "A4", copy: bool = False) -> bytes:
+def render_invoice(
+    data: InvoiceData, *, page_size: str = "A4", copy: bool = False, draft: bool = False
+) -> bytes:
     """The invoice as a PDF on ``page_size`` paper ("A4" or "Letter"); ``copy`` stamps
-    every page COPY. Pure: the same arguments give the same bytes."""
+    every page COPY, ``draft`` DRAFT (a preview of an invoice not issued yet). Pure: the
+    same arguments give the same bytes."""
     try:
         pagesize = PAGE_SIZES[page_size]
     except KeyError:
@@ -139,8 +143,9 @@ def render_invoice(data: InvoiceData, *, page_size: str = "A4", copy: bool = Fal
     fonts = _fonts()
     styles = _styles(fonts)
     logo = _logo(data.logo_png)
-    kind = "Invoice copy" if copy else "Invoice"
-    page = _Page(data, fonts, pagesize, logo, copy)
+    stamp = "COPY" if copy else "DRAFT" if draft else None
+    kind = {"COPY": "Invoice copy", "DRAFT": "Invoice draft"}.get(stamp or "", "Invoice")
+    page = _Page(data, fonts, pagesize, logo, stamp)
     return build_pdf(
         _story(data, styles, pagesize[0] - 2 * MARGIN),
         pagesize=pagesize,
@@ -459,13 +464,13 @@ class _Page:
         fonts: _Fonts,
         pagesize: tuple[float, float],
         logo: ImageReader | None,
-        copy: bool,
+        stamp: str | None,
     ) -> None:
         self.data = data
         self.fonts = fonts
         self.width, self.height = pagesize
         self.logo = logo
-        self.copy = copy
+        self.stamp = stamp
 
     def draw(self, page: canvas.Canvas, _document: BaseDocTemplate) -> None:
         page.saveState()
@@ -473,17 +478,17 @@ class _Page:
         page.restoreState()
 
     def draw_over(self, page: canvas.Canvas, _document: BaseDocTemplate) -> None:
-        if self.copy:
-            self._watermark(page)
+        if self.stamp:
+            self._watermark(page, self.stamp)
 
-    def _watermark(self, page: canvas.Canvas) -> None:
+    def _watermark(self, page: canvas.Canvas, stamp: str) -> None:
         page.saveState()
         page.setFillColor(WATERMARK)
         page.setFillAlpha(WATERMARK_ALPHA)
         page.translate(self.width / 2, self.height / 2)
         page.rotate(45)
         page.setFont(self.fonts.bold, 150)
-        page.drawCentredString(0, -50, "COPY")
+        page.drawCentredString(0, -50, stamp)
         page.restoreState()
 
     def _header(self, page: canvas.Canvas) -> None:
@@ -500,8 +505,8 @@ class _Page:
         badges = []
         if data.status is BillStatus.CANCELLED:
             badges.append(("CANCELLED", ALERT))
-        if self.copy:
-            badges.append(("COPY", INK))
+        if self.stamp:
+            badges.append((self.stamp, INK))
         badge_right = right
         for text, colour in badges:
             badge_right -= self._badge(page, text, colour, badge_right, top - 21 * mm) + 2 * mm
@@ -572,8 +577,8 @@ class _NumberedCanvas(NumberedCanvas):
         self.setFillColor(MUTED)
         self.setFont(page.fonts.regular, 8)
         left = f"Invoice {page.data.invoice_number} · {page.data.clinic_name}"
-        if page.copy:
-            left = f"COPY · {left}"
+        if page.stamp:
+            left = f"{page.stamp} · {left}"
         self.drawString(MARGIN, 8 * mm, _fit(left, page.fonts.regular, 8, width / 2))
         self.drawRightString(width - MARGIN, 8 * mm, f"Page {number} of {total}")
         self.restoreState()

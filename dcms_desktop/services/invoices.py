@@ -74,6 +74,8 @@ class InvoicePdf:
     is_copy: bool
     invoice_number: str
     page_size: str = "A4"
+    is_draft: bool = False
+    """A preview stamped DRAFT: nothing was issued, the bill can still change."""
 
 
 def normal_page_size(page_size: str) -> str:
@@ -175,6 +177,30 @@ class InvoiceService:
             require(actor.role, Action.PRINT_INVOICE)
         page = normal_page_size(page_size)
         return self._print(actor, page, lambda uow: uow.bills.get(bill_id))
+
+    def preview_pdf(
+        self, actor: Actor | None, bill_id: uuid.UUID, *, page_size: str = "A4"
+    ) -> InvoicePdf:
+        """What the invoice preview shows first: the stored copy of an issued invoice;
+        else a draft stamped DRAFT, which issues nothing (looking doesn't fix the bill's
+        lines; printing or saving it does, through :meth:`invoice_pdf`)."""
+        if actor is not None:
+            require(actor.role, Action.PRINT_INVOICE)
+        page = normal_page_size(page_size)
+        with self.context.uow(write=False) as uow:
+            bill = uow.bills.get(bill_id)
+            if bill is None:
+                raise NotFoundError("There is no such bill")
+            stored = uow.bills.document(bill.id)
+            settings = uow.settings.find()
+        if stored is not None:
+            return InvoicePdf(stored.copy_pdf, True, bill.invoice_number, stored.page_size)
+        data = invoice_data(bill, settings, issue_date=self._today())
+        number = bill.invoice_number
+        if bill.status is BillStatus.CANCELLED:  # never issued: printed as it is
+            return InvoicePdf(render_invoice(data, page_size=page), False, number, page)
+        draft = render_invoice(data, page_size=page, draft=True)
+        return InvoicePdf(draft, False, number, page, is_draft=True)
 
     def invoice_pdf_by_number(
         self, actor: Actor | None, number: str, *, page_size: str = "A4"

@@ -68,7 +68,19 @@ class PdfPreview(QWidget):
         self.document = QPdfDocument(self)
         self.ask_save_path: Callable[[str], str | None] = lambda name: _ask_save_path(self, name)
         self.ask_printer: Callable[[QPrinter], bool] = lambda printer: _ask_printer(self, printer)
+        self._output_allowed = True
         self._build(placeholder)
+        self._update_actions()
+
+    def allow_output(self, allowed: bool, why: str = "") -> None:
+        """Let Print… and Save as PDF… run (the default), or not, saying ``why`` on them
+        (a draft on screen is for looking at only)."""
+        self._output_allowed = allowed
+        for button, tip in (
+            (self.print_button, "Print the document (Ctrl+P)"),
+            (self.save_button, "Save the document as a PDF file (Ctrl+S)"),
+        ):
+            button.setToolTip(tip if allowed else why)
         self._update_actions()
 
     # -- building ---------------------------------------------------------------------------
@@ -211,14 +223,10 @@ class PdfPreview(QWidget):
         self.placeholder.setText(text)
 
     def _update_actions(self) -> None:
-        for button in (
-            self.print_button,
-            self.save_button,
-            self.zoom_in_button,
-            self.zoom_out_button,
-            self.fit_button,
-        ):
+        for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button):
             button.setEnabled(self._pdf is not None)
+        for button in (self.print_button, self.save_button):
+            button.setEnabled(self._pdf is not None and self._output_allowed)
 
     def _show_message(self, text: str, role: str = "error") -> None:
         self.message.setText(text)
@@ -247,7 +255,7 @@ class PdfPreview(QWidget):
     # -- saving and printing --------------------------------------------------------------
     def save_as(self) -> None:
         """Ask where, and write the PDF there."""
-        if self._pdf is None:
+        if self._pdf is None or not self._output_allowed:
             return
         path = self.ask_save_path(self._file_name)
         if not path:
@@ -265,7 +273,7 @@ class PdfPreview(QWidget):
 
     def print_document(self) -> None:
         """Ask for a printer (and pages), and print."""
-        if self._pdf is None:
+        if self._pdf is None or not self._output_allowed:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(Path(self._file_name).stem)

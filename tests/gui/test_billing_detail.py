@@ -287,16 +287,31 @@ def test_a_stale_discount_is_refused_with_who_and_reload_reads_the_bill(qtbot, c
     assert dialog.bill.discount_amount == Decimal("7.00")
 
 
-def test_invoice_preview_issues_the_original_then_shows_the_copy(qtbot, clinic, screenshot):
+def test_invoice_preview_shows_a_draft_until_issued_then_the_original_then_the_copy(
+    qtbot, clinic, screenshot
+):
     row = fresh_bill(clinic)
     dialog = open_detail(qtbot, clinic, row.id)
     qtbot.mouseClick(dialog.invoice_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(dialog.form, InvoicePreviewDialog), timeout=WAIT)
     preview = dialog.form
+    qtbot.waitUntil(lambda: preview.pdf is not None, timeout=WAIT)
+    # Looking issues nothing: a draft, not to be printed, and the bill can still change.
+    assert preview.pdf.is_draft and "Draft" in preview.state.text()
+    assert not preview.preview.print_button.isEnabled()
+    assert not preview.preview.save_button.isEnabled()
+    assert preview.issue_button.isVisible() and preview.issue_button.isEnabled()
+    qtbot.wait(600)  # the pages are drawn in the background
+    screenshot(preview, "invoice_preview_draft")
+    assert not dialog.bill.is_issued
+
     with qtbot.waitSignal(dialog.loaded, timeout=WAIT):  # the bill is read again once issued
-        qtbot.waitUntil(lambda: preview.pdf is not None, timeout=WAIT)
+        qtbot.mouseClick(preview.issue_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not preview.pdf.is_draft, timeout=WAIT)
     assert not preview.pdf.is_copy
     assert "Original" in preview.state.text()
+    assert not preview.issue_button.isVisible()
+    assert preview.preview.print_button.isEnabled() and preview.preview.save_button.isEnabled()
     qtbot.wait(600)  # the pages are drawn in the background
     screenshot(preview, "invoice_preview_original")
     # Issued: items and discount are now fixed.

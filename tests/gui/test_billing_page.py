@@ -262,5 +262,5 @@ def test_print_preview_from_the_list_shows_the_selected_bills_invoice(qtbot, cli
     qtbot.waitUntil(lambda: isinstance(page.dialog, InvoicePreviewDialog), timeout=WAIT)
     preview = page.dialog
     qtbot.waitUntil(lambda: preview.pdf is not None, timeout=WAIT)
-    assert preview.pdf.invoice_number == wanted.invoice_number and not preview.pdf.is_copy
+    assert preview.pdf.invoice_number == wanted.invoice_number and preview.pdf.is_draft
     preview.reject()

@@ -179,6 +179,33 @@ def test_the_first_print_issues_the_invoice_stores_original_and_copy_and_announc
     assert "COPY" in pdf_text(stored.copy_pdf)
 
 
+def test_a_preview_before_the_issue_is_a_draft_that_issues_nothing(
+    context: ServiceContext, staff: Actor, events: list[ChangeEvent]
+) -> None:
+    bill = add_bill(context)
+    service = InvoiceService(context)
+    draft = service.preview_pdf(staff, bill.id)
+
+    assert (draft.is_draft, draft.is_copy, draft.invoice_number) == (
+        True,
+        False,
+        bill.invoice_number,
+    )
+    text = pdf_text(draft.data)
+    assert "DRAFT" in text and money(bill.total_amount) in text
+    with context.uow(write=False) as uow:
+        assert uow.bills.document(bill.id) is None  # nothing issued, nothing stored
+        assert uow.bills.get(bill.id).version == bill.version  # the bill may still change
+    assert events == []
+
+    original = service.invoice_pdf(staff, bill.id)  # Print or Save issues it
+    assert "DRAFT" not in pdf_text(original.data)
+    after = service.preview_pdf(staff, bill.id)  # and from then on the preview is the copy
+    assert after.is_copy and not after.is_draft
+    with context.uow(write=False) as uow:
+        assert after.data == uow.bills.document(bill.id).copy_pdf
+
+
 def test_every_reprint_is_the_stored_copy_byte_for_byte(
     context: ServiceContext, staff: Actor, events: list[ChangeEvent]
 ) -> None:

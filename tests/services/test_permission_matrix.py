@@ -518,6 +518,12 @@ USE_CASES: tuple[UseCase, ...] = (
     ),
     case(
         InvoiceService,
+        "preview_pdf",
+        _A.PRINT_INVOICE,
+        lambda e, a: InvoiceService(e.context).preview_pdf(a, _bill(e).id),
+    ),
+    case(
+        InvoiceService,
         "invoice_pdf_by_number",
         _A.PRINT_INVOICE,
         lambda e, a: InvoiceService(e.context).invoice_pdf_by_number(a, _bill(e).invoice_number),
