@@ -48,7 +48,7 @@ from dcms_desktop.views.sync_status import (
     combined_state,
     sync_text,
 )
-from dcms_desktop.views.tasks import run_task
+from dcms_desktop.views.tasks import finish_background_work, run_task
 
 if TYPE_CHECKING:
     from dcms_desktop.services.auth import AuthService, SignedIn
@@ -93,6 +93,10 @@ SCREEN_MODULES = (
     "dcms_desktop.views.inventory.low_stock_badge",
     "dcms_desktop.services.inventory",
 )
+
+
+WARM_UP_AFTER_MS = 300
+"""How long the ready sign-in form waits before importing the screens' modules."""
 
 
 def import_screens(_report: Callable[[str, int, int], None]) -> None:
@@ -328,7 +332,14 @@ class Launcher(QObject):
             demo_credentials=opened.demo_credentials,
         )
         self.signin_ready.emit()
-        run_task(import_screens, on_error=lambda error: log.warning("warm-up: %s", error))
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import the screens while the person types (not once they have signed in: then
+        the imports would only compete with opening the window)."""
+        form = self.signin.form if self.signin is not None else None
+        if self.window is None and form is not None and not form.busy_now:
+            run_task(import_screens, on_error=lambda error: log.warning("warm-up: %s", error))
 
     def _failed(self, error: BaseException) -> None:
         message = (
@@ -604,6 +615,7 @@ def run_measurement(settings: Settings, request: dict[str, Any]) -> int:
     launcher.start()
     QTimer.singleShot(int(request.get("timeout_ms", 60_000)), lambda: QApplication.exit(2))
     code = app.exec()
+    finish_background_work()
     launcher.close()
     if failure:
         measurement.result["error"] = failure[0]
@@ -637,7 +649,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_application([sys.argv[0], *argv])
     launcher = Launcher(settings)
     launcher.start()
-    return app.exec()
+    code = app.exec()
+    finish_background_work()  # e.g. the screens' imports, when quitting at the sign-in
+    return code
 
 
 if __name__ == "__main__":

@@ -131,3 +131,12 @@ def run_task(
     _live_relays.add(relay)
     (pool or QThreadPool.globalInstance()).start(_Runnable(fn, relay))
     return TaskHandle(relay)
+
+
+QUIT_WAIT_MS = 3000
+
+
+def finish_background_work(timeout_ms: int = QUIT_WAIT_MS) -> bool:
+    """At quit, after the event loop: let the tasks still running finish (a few seconds at
+    most) before the interpreter and Qt are torn down under them; True when all did."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
