@@ -197,6 +197,7 @@ class MemoryCache:
     def close(self) -> None:
         with self._lock:
             self._data.clear()
+            self._generations.clear()
 
 
 # -- Redis plumbing shared with the event bus -----------------------------------------------
@@ -361,7 +362,10 @@ return 1
 
 
 def _generation_key(key: str) -> str:
-    return f"{key}#generation"
+    """``{dcms:inventory:7}#generation``: the braces put it in the key's own hash slot
+    (Redis Cluster runs the fill script only on keys of one slot), and outside ``dcms:*``,
+    so the clean-up after an outage leaves the generations alone."""
+    return f"{{{key}}}#generation"
 
 
 class RedisCache:
@@ -421,10 +425,12 @@ class RedisCache:
 
         def drop(client: redis.Redis) -> None:
             pipe = client.pipeline(transaction=False)
-            pipe.unlink(*keys)
-            for key in keys:  # moving the generation on refuses fills read before now
+            # The generations first: a fill landing between the two steps is then refused
+            # (had the value gone first, a fill read before the change could land after).
+            for key in keys:
                 pipe.incr(_generation_key(key))
                 pipe.expire(_generation_key(key), GENERATION_TTL_SECONDS)
+            pipe.unlink(*keys)
             pipe.execute()
 
         self._call(drop)

@@ -38,6 +38,15 @@ def upgrade() -> None:
         op.create_foreign_key(
             "fk_bills_reissued_as_id_bills", "bills", "bills", ["reissued_as_id"], ["id"]
         )
+    # Bills reissued before this revision: their reissue says so in its notes.
+    op.execute(
+        "UPDATE bills SET reissued_as_id = ("
+        "SELECT reissue.id FROM bills AS reissue "
+        "WHERE reissue.notes = 'Reissue of bill ' || bills.invoice_number "
+        "ORDER BY reissue.generated_at LIMIT 1) "
+        "WHERE status = 'cancelled'"
+    )
+    _refuse_two_live_bills_for_a_visit()
     op.create_index(
         "uq_bills_live_appointment",
         "bills",
@@ -46,6 +55,29 @@ def upgrade() -> None:
         sqlite_where=sa.text(LIVE_BILL),
         postgresql_where=sa.text(LIVE_BILL),
     )
+
+
+def _refuse_two_live_bills_for_a_visit() -> None:
+    """Stop, saying which bills, rather than fail on the index with a database error."""
+    rows = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT invoice_number FROM bills WHERE status <> 'cancelled' AND appointment_id "
+                "IN (SELECT appointment_id FROM bills WHERE status <> 'cancelled' "
+                "AND appointment_id IS NOT NULL GROUP BY appointment_id HAVING COUNT(*) > 1) "
+                "ORDER BY appointment_id, invoice_number"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if rows:
+        raise RuntimeError(
+            "These bills are for the same visit and none of them is cancelled: "
+            f"{', '.join(rows)}. Cancel the ones raised in error (with the app's previous "
+            "version), then upgrade again."
+        )
 
 
 def downgrade() -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -31,16 +34,18 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from dcms_desktop.data import migrate
 from dcms_desktop.data.engine import Database, create_database
-from dcms_desktop.data.models import TABLES_WITH_UPDATED_AT, Base
+from dcms_desktop.data.models import TABLES_WITH_UPDATED_AT, Base, Bill
 from tests.conftest import (
     NO_PG_REASON,
     create_scratch_pg_database,
     drop_scratch_pg_database,
     pg_admin_url,
 )
+from tests.factories import make_appointment, make_dentist, make_patient
 
 MODEL_TABLES = set(Base.metadata.tables)
 MODEL_INDEXES = {index.name for table in Base.metadata.tables.values() for index in table.indexes}
@@ -645,3 +650,65 @@ def test_postgresql_direct_sql_update_bumps_updated_at(pg_database: Database) ->
             text("SELECT updated_at, CURRENT_TIMESTAMP FROM users WHERE id = :id"), {"id": user}
         ).one()
     assert bumped[0] == bumped[1]
+
+
+# -- data migrations ----------------------------------------------------------------------------
+def _bill_row(number: str, **values: Any) -> dict[str, Any]:
+    """A bill's columns as revision 0004 has them (no ``reissued_as_id``)."""
+    return {
+        "id": uuid.uuid4(),
+        "invoice_number": number,
+        "patient_name": "Maria Santos",
+        "patient_email": "maria@example.org",
+        "appointment_date": date(2026, 5, 4),
+        "subtotal": Decimal("56.00"),
+        "tax_amount": Decimal("0.00"),
+        "discount_amount": Decimal("0.00"),
+        "total_amount": Decimal("56.00"),
+        "amount_paid": Decimal("0.00"),
+        "status": "pending",
+        "version": 1,
+        "tax_rate": Decimal("0.00"),
+        **values,
+    }
+
+
+def _insert_bills(engine: Engine, *rows: dict[str, Any]) -> None:
+    columns = [column for column in Bill.__table__.c if column.name != "reissued_as_id"]
+    table = sa.Table("bills", sa.MetaData(), *(sa.Column(c.name, c.type) for c in columns))
+    with engine.begin() as conn:
+        for row in rows:  # one by one: the rows name different columns
+            conn.execute(sa.insert(table), row)
+
+
+def test_0005_links_the_bills_reissued_before_it(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0004")
+    old = _bill_row("2026-000001", status="cancelled")
+    reissue = _bill_row("2026-000002", notes="Reissue of bill 2026-000001")
+    other = _bill_row("2026-000003", status="cancelled")
+    _insert_bills(empty_engine, old, reissue, other)
+
+    migrate.upgrade(empty_engine)
+
+    with empty_engine.connect() as conn:
+        linked = dict(conn.execute(sa.select(Bill.invoice_number, Bill.reissued_as_id)).all())
+    assert linked == {"2026-000001": reissue["id"], "2026-000002": None, "2026-000003": None}
+
+
+def test_0005_stops_naming_the_bills_when_a_visit_has_two_live_ones(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0004")
+    with Session(empty_engine) as session, session.begin():
+        visit = make_appointment(
+            session,
+            patient=make_patient(session),
+            dentist=make_dentist(session),
+            start=datetime(2026, 5, 4, 10, 0),
+            status="completed",
+        ).id
+    first = _bill_row("2026-000001", appointment_id=visit)
+    second = _bill_row("2026-000002", appointment_id=visit, status="partial")
+    _insert_bills(empty_engine, first, second)
+
+    with pytest.raises(RuntimeError, match="2026-000001, 2026-000002"):
+        migrate.upgrade(empty_engine)
+    assert migrate.current(empty_engine) == "0004"  # nothing half done
