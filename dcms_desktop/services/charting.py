@@ -73,22 +73,26 @@ class ChartService:
         """The patient's chart, treatment history (newest first) and planned work."""
         require(actor.role, Action.VIEW_CHART)
         email = self._emails.get(patient_id)
-        token = None
-        if email is not None:
-            key = cache_keys.patient_chart(email)
-            cached = self.context.cache.get_json(key)
-            if cached is not None and cached.get("patient_id") == str(patient_id):
-                return chart_from_json(cached)
-            token = self.context.cache.fill_token(key)
+        if email is None:  # the cache key, looked up on its own: see the fill below
+            with self.context.uow(write=False) as uow:
+                email = uow.charts.email_of(patient_id)
+            if email is None:
+                raise NotFoundError("That patient no longer exists")
+            self._emails.put(patient_id, email)
+        key = cache_keys.patient_chart(email)
+        cached = self.context.cache.get_json(key)
+        if cached is not None and cached.get("patient_id") == str(patient_id):
+            return chart_from_json(cached)
+        # The token before the read (in a transaction of its own, so that the read sees
+        # every change committed before it): a change committed meanwhile refuses the fill.
+        token = self.context.cache.fill_token(key)
         with self.context.uow(write=False) as uow:
             chart = uow.charts.chart_for(patient_id)
         if chart is None:
             raise NotFoundError("That patient no longer exists")
         self._emails.put(patient_id, chart.patient_email)
-        if email == chart.patient_email:  # the key is known before the read only then
-            self.context.cache.fill_json(
-                cache_keys.patient_chart(email), chart_to_json(chart), token, CHART_CACHE_SECONDS
-            )
+        if chart.patient_email == email:  # else the email changed: the next read fills
+            self.context.cache.fill_json(key, chart_to_json(chart), token, CHART_CACHE_SECONDS)
         return chart
 
     def mark_teeth(

@@ -1,12 +1,13 @@
 """Printed invoices: issuing a bill's invoice, reprints, and exporting many at once.
 
-The first print (or preview, or save) of a bill ISSUES its invoice: the invoice is
+The first print (or save, or export) of a bill ISSUES its invoice: the invoice is
 rendered twice from the same data, the original and the copy stamped COPY
 (:mod:`dcms_desktop.reports.invoice`), both are stored with the original's SHA-256, the
 issue is audited and announced as ``bill <id> issued``, and the original is handed back.
-Every later print hands back the stored copy, byte for byte, whatever has happened to the
-bill since: the issued document shows the bill (paid, balance, status) as it stood on the
-day it was issued; the bill's screen shows the live values.
+Before that, the preview (:meth:`InvoiceService.preview_pdf`) shows a draft stamped DRAFT
+and issues nothing. Every later print hands back the stored copy, byte for byte, whatever
+has happened to the bill since: the issued document shows the bill (paid, balance,
+status) as it stood on the day it was issued; the bill's screen shows the live values.
 
 Issuing also moves the bill's version on (it is saved as updated by whoever issued it):
 an edit begun on the bill before it was issued is then refused as stale instead of
@@ -76,6 +77,8 @@ class InvoicePdf:
     page_size: str = "A4"
     is_draft: bool = False
     """A preview stamped DRAFT: nothing was issued, the bill can still change."""
+    is_cancelled: bool = False
+    """A cancelled bill never issued, printed as it stands (marked CANCELLED, not stored)."""
 
 
 def normal_page_size(page_size: str) -> str:
@@ -198,7 +201,8 @@ class InvoiceService:
         data = invoice_data(bill, settings, issue_date=self._today())
         number = bill.invoice_number
         if bill.status is BillStatus.CANCELLED:  # never issued: printed as it is
-            return InvoicePdf(render_invoice(data, page_size=page), False, number, page)
+            cancelled = render_invoice(data, page_size=page)
+            return InvoicePdf(cancelled, False, number, page, is_cancelled=True)
         draft = render_invoice(data, page_size=page, draft=True)
         return InvoicePdf(draft, False, number, page, is_draft=True)
 
@@ -234,7 +238,7 @@ class InvoiceService:
             data = invoice_data(bill, settings, issue_date=self._today())
             if bill.status is BillStatus.CANCELLED:
                 pdf = render_invoice(data, page_size=page)
-                return InvoicePdf(pdf, False, bill.invoice_number, page)
+                return InvoicePdf(pdf, False, bill.invoice_number, page, is_cancelled=True)
             rendered = _Rendered(
                 bill,
                 render_invoice(data, page_size=page),

@@ -503,6 +503,11 @@ class SchedulingService:
                     item = uow.inventory.get(mapping.item_id)
                     amount = str(short) if item is None else quantity_text(short, item.unit)
                     note = f"Short by {amount} for {line.service_name}; needs review"
+                    if item is not None and not item.is_active:  # not short: not to be used
+                        note = (
+                            f"Not taken: the item is deactivated ({amount} for "
+                            f"{line.service_name}); map another item; needs review"
+                        )
                     uow.inventory.record_shortfall(
                         mapping.item_id,
                         note,

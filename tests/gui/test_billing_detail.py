@@ -329,6 +329,21 @@ def test_invoice_preview_shows_a_draft_until_issued_then_the_original_then_the_c
     screenshot(again, "invoice_preview_copy")
 
 
+def test_a_cancelled_bill_never_issued_previews_as_cancelled_and_prints(qtbot, clinic):
+    row = fresh_bill(clinic)
+    billing = BillingService(clinic.another_workstation())
+    bill = billing.bill(clinic.actor, row.id)
+    billing.cancel_bill(clinic.actor, bill.id, bill.version, "Raised twice")
+    dialog = open_detail(qtbot, clinic, row.id)
+    qtbot.mouseClick(dialog.invoice_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(dialog.form, InvoicePreviewDialog), timeout=WAIT)
+    preview = dialog.form
+    qtbot.waitUntil(lambda: preview.pdf is not None, timeout=WAIT)
+    assert "Cancelled" in preview.state.text() and "issues nothing" in preview.state.text()
+    assert not preview.issue_button.isVisible()
+    assert preview.preview.print_button.isEnabled()
+
+
 def test_a_payment_at_another_workstation_shows_in_the_open_bill(qtbot, clinic):
     row = fresh_bill(clinic)
     dialog = open_detail(qtbot, clinic, row.id)

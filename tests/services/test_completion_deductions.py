@@ -100,13 +100,15 @@ def _map(
         )
 
 
-def _visit(database, clinic: dict[str, Any], *services: Any, status: str = "in_progress"):
+def _visit(
+    database, clinic: dict[str, Any], *services: Any, status: str = "in_progress", start=NINE
+):
     with write_session(database) as s:
         return make_appointment(
             s,
             patient=clinic["maria"],
             dentist=clinic["reyes"],
-            start=NINE,
+            start=start,
             status=status,
             services=services,
         ).id
@@ -325,13 +327,37 @@ def test_a_deactivated_item_is_never_taken_and_its_alternative_stands_in(
     gloves = _item(service_context, "Nitrile gloves", 0)
     vinyl = _item(service_context, "Vinyl gloves", 10)
     _map(database, clinic["cleaning"], gloves, used="2", alternatives=(old_gloves, vinyl))
-    for item_id in (old_gloves,):
-        item = clinic["inventory"].item(admin, item_id)
-        clinic["inventory"].set_item_active(admin, item_id, False, expected_version=item.version)
+    _deactivate(clinic, admin, old_gloves)
 
     clinic["scheduling"].complete(clinic["dentist"], _visit(database, clinic, clinic["cleaning"]))
 
     assert [_stock(service_context, i) for i in (old_gloves, gloves, vinyl)] == [10, 0, 8]
+
+
+def test_a_deactivated_mapped_item_is_not_taken_and_the_review_says_why(
+    service_context, database, clinic
+) -> None:
+    admin = _admin(database)
+    gloves = _item(service_context, "Latex gloves", 10)
+    vinyl = _item(service_context, "Vinyl gloves", 10)
+    _map(database, clinic["cleaning"], gloves, used="2", alternatives=(vinyl,))
+    _deactivate(clinic, admin, gloves)
+
+    clinic["scheduling"].complete(clinic["dentist"], _visit(database, clinic, clinic["cleaning"]))
+    assert (_stock(service_context, gloves), _stock(service_context, vinyl)) == (10, 8)
+
+    _deactivate(clinic, admin, vinyl)  # and with nothing active left to use
+    clinic["scheduling"].complete(
+        clinic["dentist"], _visit(database, clinic, clinic["cleaning"], start=NINE.replace(hour=15))
+    )
+    assert (_stock(service_context, gloves), _stock(service_context, vinyl)) == (10, 8)
+    (review,) = clinic["inventory"].needs_review(clinic["dentist"])
+    assert review.reason.startswith("Not taken: the item is deactivated (2 pieces for Cleaning)")
+
+
+def _deactivate(clinic: dict[str, Any], admin: Any, item_id: uuid.UUID) -> None:
+    item = clinic["inventory"].item(admin, item_id)
+    clinic["inventory"].set_item_active(admin, item_id, False, expected_version=item.version)
 
 
 def test_a_shortfall_at_zero_drafts_a_restock_request(service_context, database, clinic) -> None:

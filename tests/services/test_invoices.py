@@ -198,7 +198,7 @@ def test_a_preview_before_the_issue_is_a_draft_that_issues_nothing(
         assert uow.bills.get(bill.id).version == bill.version  # the bill may still change
     assert events == []
 
-    original = service.invoice_pdf(staff, bill.id)  # Print or Save issues it
+    original = service.invoice_pdf(staff, bill.id)  # Issue invoice (or dcms invoice)
     assert "DRAFT" not in pdf_text(original.data)
     after = service.preview_pdf(staff, bill.id)  # and from then on the preview is the copy
     assert after.is_copy and not after.is_draft
@@ -371,8 +371,10 @@ def test_a_cancelled_bill_never_issued_prints_marked_cancelled_without_issuing(
     service = InvoiceService(context)
     pdf = service.invoice_pdf(staff, bill.id)
     text = pdf_text(pdf.data)
-    assert not pdf.is_copy
+    assert not pdf.is_copy and pdf.is_cancelled
     assert "CANCELLED" in text and "Raised twice by mistake" in text
+    preview = service.preview_pdf(staff, bill.id)  # not a draft: it will never be issued
+    assert preview.is_cancelled and not preview.is_draft and preview.data == pdf.data
     with context.uow(write=False) as uow:
         assert not uow.bills.is_issued(bill.id)
     assert events == []

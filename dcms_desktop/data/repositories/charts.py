@@ -78,6 +78,9 @@ _HEAD = (
     .outerjoin(ToothChartRow, ToothChartRow.patient_id == UserRow.id)
     .where(UserRow.id == bindparam("patient_id"), UserRow.role == Role.PATIENT.value)
 )
+_EMAIL = select(UserRow.email).where(
+    UserRow.id == bindparam("patient_id"), UserRow.role == Role.PATIENT.value
+)
 _TREATMENTS = (
     select(
         _t.id,
@@ -133,6 +136,10 @@ class ToothChartRepository:
     def patient_email(self, patient_id: uuid.UUID) -> str | None:
         """The email a patient's chart is cached under; ``None`` for no such user."""
         return self.session.scalar(select(UserRow.email).where(UserRow.id == patient_id))
+
+    def email_of(self, patient_id: uuid.UUID) -> str | None:
+        """The patient's email (their chart's cache key), or ``None`` for no such patient."""
+        return self.session.execute(_EMAIL, {"patient_id": patient_id}).scalar_one_or_none()
 
     def chart_for(self, patient_id: uuid.UUID) -> ToothChart | None:
         """The patient's chart, treatment history (newest first) and planned work

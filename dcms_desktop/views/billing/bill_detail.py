@@ -2,10 +2,10 @@
 
 Read with one ``BillingService.bill`` call off the UI thread, and read again after each
 change (the service hands back the bill as saved). Items and discount can be changed only
-while the bill is unpaid, nothing is paid and its invoice not issued; otherwise the
-buttons are off and a line says why and what to do instead (cancel and raise a new
-bill). A change refused because someone else saved the bill first says who and when,
-and Reload reads it again.
+while no payment has been taken on the bill (payments carried into a reissue don't count)
+and its invoice is not issued; otherwise the buttons are off and a line says why and what
+to do instead (cancel and raise a new bill). A change refused because someone else saved
+the bill first says who and when, and Reload reads it again.
 """
 
 from __future__ import annotations
@@ -559,7 +559,8 @@ class BillDetailDialog(QDialog):
             title=f"Invoice {bill.invoice_number} — {bill.patient_name}",
         )
         self.form = dialog
-        # Issuing makes the bill's items final: read it again to show that.
-        dialog.loaded.connect(lambda _pdf: self.reload())
+        # Issuing makes the bill's items final: read it again to show that (a draft or a
+        # stored copy changes nothing).
+        dialog.loaded.connect(lambda pdf: None if pdf.is_draft or pdf.is_copy else self.reload())
         dialog.finished.connect(lambda _result: self._form_closed(dialog))
         dialog.open()

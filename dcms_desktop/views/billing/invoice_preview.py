@@ -138,6 +138,13 @@ class InvoicePreviewDialog(QDialog):
             )
             role = "hint"
             style = DRAFT_STYLE
+        elif getattr(pdf, "is_cancelled", False):
+            text = (
+                f"<b>Cancelled</b> bill {pdf.invoice_number}: its invoice was never issued. "
+                "This print is marked CANCELLED and issues nothing."
+            )
+            role = "hint"
+            style = COPY_STYLE
         elif pdf.is_copy:
             text = (
                 f"<b>COPY</b> of invoice {pdf.invoice_number}: it was issued before, so this is "

@@ -96,6 +96,8 @@ class _RowsModel(QAbstractTableModel):
             return self.text(row, column, value)
         if role == SORT_ROLE:
             value = self.value(row, column)
+            if value is None and column in self.MONEY_COLUMNS:
+                return 0.0  # nothing owed (a cancelled bill): sorts as zero, among numbers
             if isinstance(value, date | Decimal):
                 return _sortable(value)
             return value if isinstance(value, int) else str(value or "")
