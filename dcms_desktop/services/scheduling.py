@@ -484,6 +484,14 @@ class SchedulingService:
         if not mappings:
             return
         now = self.context.now()
+        active = uow.inventory.active_among(
+            [
+                item_id
+                for service_mappings in mappings.values()
+                for mapping in service_mappings
+                for item_id in (mapping.item_id, *mapping.alternatives)
+            ]
+        )  # one query for every item the visit may use
         moved: dict[uuid.UUID, None] = {}
         used: list[dict[str, object]] = []
         shortfalls: list[str] = []
@@ -494,7 +502,14 @@ class SchedulingService:
                     continue
                 reason = f"Used for {line.service_name} ({done.patient_name})"
                 taken, short = _take_supply(
-                    uow, mapping, quantity, reason, actor=actor, appointment_id=done.id, at=now
+                    uow,
+                    mapping,
+                    quantity,
+                    reason,
+                    active=active,
+                    actor=actor,
+                    appointment_id=done.id,
+                    at=now,
                 )
                 for item_id, amount in taken:
                     moved[item_id] = None
@@ -796,13 +811,14 @@ def _take_supply(
     quantity: int,
     reason: str,
     *,
+    active: set[uuid.UUID],
     actor: Actor,
     appointment_id: uuid.UUID,
     at: datetime,
 ) -> tuple[list[tuple[uuid.UUID, int]], int]:
-    """Deduct ``quantity`` of the item, else of the first active alternative that has
-    enough, else what is left of the item (when it is active); returns the (item, units)
-    taken and the units short."""
+    """Deduct ``quantity`` of the item, else of the first alternative that has enough,
+    else what is left of the item, taking only items in ``active``; returns the (item,
+    units) taken and the units short."""
 
     def deduct(item_id: uuid.UUID, units: int) -> None:
         uow.inventory.move_stock(
@@ -816,7 +832,6 @@ def _take_supply(
             at=at,
         )
 
-    active = uow.inventory.active_among([mapping.item_id, *mapping.alternatives])
     available = 0
     if mapping.item_id in active:
         try:
