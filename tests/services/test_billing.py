@@ -164,6 +164,18 @@ def clinic(database, service_context: ServiceContext, local_bus) -> Clinic:
     )
 
 
+def _consultation(amount: Decimal) -> NewBillItem:
+    """One bill line: a consultation at ``amount``."""
+    return NewBillItem(
+        service_id=None,
+        service_name="Consultation",
+        pricing_model=PricingModel.PER_SESSION,
+        quantity=1,
+        unit_price=amount,
+        subtotal=amount,
+    )
+
+
 def _store_bill(
     clinic: Clinic,
     *,
@@ -184,16 +196,7 @@ def _store_bill(
                 patient_email=who.email,
                 appointment_date=visit,
                 totals=compute_totals([amount], tax_rate_percent=Decimal("12")),
-                items=(
-                    NewBillItem(
-                        service_id=None,
-                        service_name="Consultation",
-                        pricing_model=PricingModel.PER_SESSION,
-                        quantity=1,
-                        unit_price=amount,
-                        subtotal=amount,
-                    ),
-                ),
+                items=(_consultation(amount),),
                 due_date=due if due is not None else visit + timedelta(days=TERMS),
                 status=status,
                 tax_rate=Decimal("12.00"),
@@ -779,16 +782,7 @@ def test_the_database_refuses_a_second_live_bill_for_a_visit(clinic: Clinic) -> 
         patient_email=clinic.maria.email,
         appointment_date=bill.appointment_date,
         totals=compute_totals([Decimal("10.00")]),
-        items=(
-            NewBillItem(
-                service_id=None,
-                service_name="Consultation",
-                pricing_model=PricingModel.PER_SESSION,
-                quantity=1,
-                unit_price=Decimal("10.00"),
-                subtotal=Decimal("10.00"),
-            ),
-        ),
+        items=(_consultation(Decimal("10.00")),),
         appointment_id=bill.appointment_id,
     )
     with pytest.raises(IntegrityError), clinic.context.uow() as uow:
