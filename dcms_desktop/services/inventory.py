@@ -511,9 +511,8 @@ class InventoryService:
             return uow.inventory.ledger(item_id, limit=limit)
 
     def reconciliation(self, actor: Actor) -> list[ReconciliationProblem]:
-        """Items whose stock does not match their movements (should always be empty); who
-        may see the stock may see this (as ``dcms inventory check`` and the stock report)."""
-        require(actor.role, Action.VIEW_INVENTORY)
+        """Items whose stock does not match their movements (should always be empty)."""
+        require(actor.role, Action.EDIT_INVENTORY)
         with self.context.uow(write=False) as uow:
             return uow.inventory.check_reconciliation()
 

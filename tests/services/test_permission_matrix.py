@@ -641,7 +641,7 @@ USE_CASES: tuple[UseCase, ...] = (
     case(
         InventoryService,
         "reconciliation",
-        _A.VIEW_INVENTORY,
+        _A.EDIT_INVENTORY,
         lambda e, a: InventoryService(e.context).reconciliation(a),
     ),
     case(
