@@ -70,6 +70,24 @@ def _new_bill(
     )
 
 
+# -- storing ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("tax_rate", [None, Decimal("12"), Decimal("7.5")])
+def test_a_stored_bill_is_handed_back_as_it_reads_from_the_database(
+    uow_factory: UowFactory, tax_rate: Decimal | None
+) -> None:
+    with uow_factory() as uow:
+        patient = _patient(uow)
+        new = _new_bill(patient, [("85.50", 2), ("450.00", 1)], discount="10", tax="7.5")
+        new = NewBill(**{**new.__dict__, "tax_rate": tax_rate, "notes": "Walk-in"})
+        stored = uow.bills.add(new, generated_by=None, at=AT)
+        uow.commit()
+    with uow_factory(write=False) as uow:
+        read = uow.bills.get(stored.id)
+    assert stored == read
+    assert str(stored.tax_rate) == str(read.tax_rate)  # printed alike ("7.50", not "7.5")
+    assert [str(i.unit_price) for i in stored.items] == [str(i.unit_price) for i in read.items]
+
+
 # -- invoice numbers -----------------------------------------------------------------------
 def test_invoice_numbers_run_in_sequence_per_year(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:

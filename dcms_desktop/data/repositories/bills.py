@@ -50,7 +50,7 @@ from dcms_desktop.data.models import (
 from dcms_desktop.data.types import Decimal2, utcnow
 from dcms_desktop.domain.enums import BillStatus, PaymentMethod, PricingModel
 from dcms_desktop.domain.errors import NotFoundError, StaleRecordError
-from dcms_desktop.domain.money import ZERO
+from dcms_desktop.domain.money import CENT, ZERO
 from dcms_desktop.domain.readmodels.billing import (
     AGING_BUCKETS,
     AgingBucket,
@@ -194,7 +194,9 @@ class BillRepository:
             discount_amount=bill.totals.discount,
             discount_reason=bill.discount_reason,
             tax_amount=bill.totals.tax,
-            tax_rate=bill.tax_rate if bill.tax_rate is not None else self._clinic_tax_rate(),
+            tax_rate=(
+                bill.tax_rate if bill.tax_rate is not None else self._clinic_tax_rate()
+            ).quantize(CENT),  # as the column reads back: "12.00"
             total_amount=bill.totals.total,
             status=BillStatus(bill.status).value,
             due_date=bill.due_date,
@@ -206,8 +208,9 @@ class BillRepository:
         )
         self.session.add(row)
         self.session.flush()
+        item_rows = []
         for position, item in enumerate(bill.items):
-            self.session.add(
+            item_rows.append(
                 BillItem(
                     bill_id=row.id,
                     service_id=item.service_id,
@@ -223,10 +226,10 @@ class BillRepository:
                     created_at=now + timedelta(microseconds=position),
                 )
             )
+        self.session.add_all(item_rows)
         self.session.flush()
-        view = self.get(row.id)
-        assert view is not None
-        return view
+        # The view from the rows just written (no read back: this is on every completion).
+        return _bill_view(row, item_rows, ())
 
     def _clinic_tax_rate(self) -> Decimal:
         """The clinic's current tax rate (percent); 0 before the settings exist."""
