@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -49,7 +48,7 @@ from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
-from dcms_desktop.reports.numbered_canvas import NumberedCanvas
+from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +124,9 @@ def render_day_list(data: DayList) -> bytes:
         title=f"Day list {data.day:%d %b %Y} - {data.clinic_name}",
         author=data.clinic_name,
         subject="Appointments of the day, per dentist",
-        canvasmaker=functools.partial(_NumberedCanvas, data=data, fonts=fonts),
+        canvasmaker=functools.partial(
+            PrintedAtCanvas, printed_at=data.printed_at, font=fonts.regular, margin=MARGIN
+        ),
         # At the end of the page: by then it knows whose visits it lists.
         on_page_end=functools.partial(_draw_header, data=data, fonts=fonts),
     )
@@ -250,25 +251,3 @@ def _draw_header(
 def _long_date(data: DayList) -> str:
     """ "Tuesday 5 March 2030"."""
     return f"{data.day:%A} {data.day.day} {data.day:%B %Y}"
-
-
-class _NumberedCanvas(NumberedCanvas):
-    """A canvas that holds its pages back until the end, to write "page n of m" and the
-    moment of printing at the bottom of each."""
-
-    def __init__(self, *args: Any, data: DayList, fonts: _Fonts, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._data = data
-        self._fonts = fonts
-
-    def _draw_footer(self, number: int, total: int) -> None:
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.5)
-        self.line(MARGIN, 12 * mm, PAGE_WIDTH - MARGIN, 12 * mm)
-        self.setFillColor(MUTED)
-        self.setFont(self._fonts.regular, 8)
-        printed: datetime = self._data.printed_at
-        self.drawString(MARGIN, 8 * mm, f"Printed {printed:%a %d %b %Y %H:%M}")
-        self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, f"Page {number} of {total}")
-        self.restoreState()

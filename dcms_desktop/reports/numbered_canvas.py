@@ -3,9 +3,15 @@ document ends, when the total is known, then draws each page's footer and emits 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from reportlab.lib import colors
+from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
+
+FOOTER_RULE = colors.HexColor("#cbd2d9")
+FOOTER_INK = colors.HexColor("#616e7c")
 
 
 class NumberedCanvas(canvas.Canvas):
@@ -29,3 +35,28 @@ class NumberedCanvas(canvas.Canvas):
 
     def _draw_footer(self, number: int, total: int) -> None:
         raise NotImplementedError
+
+
+class PrintedAtCanvas(NumberedCanvas):
+    """The reports' footer: a thin rule, "Printed <when>" on the left and "Page n of m" on
+    the right, ``margin`` in from the page's sides, in ``font`` at 8 pt."""
+
+    def __init__(
+        self, *args: Any, printed_at: datetime, font: str, margin: float, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._printed_at = printed_at
+        self._font = font
+        self._margin = margin
+
+    def _draw_footer(self, number: int, total: int) -> None:
+        right = self._pagesize[0] - self._margin
+        self.saveState()
+        self.setStrokeColor(FOOTER_RULE)
+        self.setLineWidth(0.5)
+        self.line(self._margin, 12 * mm, right, 12 * mm)
+        self.setFillColor(FOOTER_INK)
+        self.setFont(self._font, 8)
+        self.drawString(self._margin, 8 * mm, f"Printed {self._printed_at:%a %d %b %Y %H:%M}")
+        self.drawRightString(right, 8 * mm, f"Page {number} of {total}")
+        self.restoreState()

@@ -52,7 +52,7 @@ from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
 
 # The day list's fonts and helpers: one set of fonts for every printed report.
-from dcms_desktop.reports.numbered_canvas import NumberedCanvas
+from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
@@ -139,7 +139,9 @@ def render_revenue_pdf(report: RevenueReport) -> bytes:
         title=f"Revenue {period_text(report.date_from, report.date_to)} - {report.clinic_name}",
         author=report.clinic_name,
         subject="Revenue per month, per dentist and per service category",
-        canvasmaker=functools.partial(_NumberedCanvas, report=report, fonts=fonts),
+        canvasmaker=functools.partial(
+            PrintedAtCanvas, printed_at=report.printed_at, font=fonts.regular, margin=MARGIN
+        ),
         on_page=functools.partial(_draw_header, report=report, fonts=fonts),
     )
 
@@ -422,24 +424,3 @@ def _draw_header(
     page.setLineWidth(0.8)
     page.line(MARGIN, top - 13 * mm, PAGE_WIDTH - MARGIN, top - 13 * mm)
     page.restoreState()
-
-
-class _NumberedCanvas(NumberedCanvas):
-    """Holds its pages back to write "page n of m" and the moment of printing on each."""
-
-    def __init__(self, *args: Any, report: RevenueReport, fonts: _Fonts, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._report = report
-        self._fonts = fonts
-
-    def _draw_footer(self, number: int, total: int) -> None:
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.5)
-        self.line(MARGIN, 12 * mm, PAGE_WIDTH - MARGIN, 12 * mm)
-        self.setFillColor(MUTED)
-        self.setFont(self._fonts.regular, 8)
-        printed = self._report.printed_at
-        self.drawString(MARGIN, 8 * mm, f"Printed {printed:%a %d %b %Y %H:%M}")
-        self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, f"Page {number} of {total}")
-        self.restoreState()

@@ -44,7 +44,7 @@ from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
-from dcms_desktop.reports.numbered_canvas import NumberedCanvas
+from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
 
 MARGIN = 15 * mm
 TOP = 30 * mm  # the header's band
@@ -168,7 +168,9 @@ def render_document(
         title=f"{letterhead.title} - {letterhead.clinic_name}",
         author=letterhead.clinic_name,
         subject=subject,
-        canvasmaker=functools.partial(_NumberedCanvas, letterhead=letterhead, fonts=fonts),
+        canvasmaker=functools.partial(
+            PrintedAtCanvas, printed_at=letterhead.printed_at, font=fonts.regular, margin=MARGIN
+        ),
         on_page=functools.partial(_draw_header, letterhead=letterhead, fonts=fonts),
     )
 
@@ -228,28 +230,6 @@ def _draw_header(
     page.setLineWidth(0.8)
     page.line(MARGIN, top - 12 * mm, page_width - MARGIN, top - 12 * mm)
     page.restoreState()
-
-
-class _NumberedCanvas(NumberedCanvas):
-    """Holds its pages back until the end, to write "Page n of m" at the bottom of each."""
-
-    def __init__(self, *args: Any, letterhead: Letterhead, fonts: _Fonts, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._letterhead = letterhead
-        self._fonts = fonts
-
-    def _draw_footer(self, number: int, total: int) -> None:
-        page_width = self._pagesize[0]
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.5)
-        self.line(MARGIN, 12 * mm, page_width - MARGIN, 12 * mm)
-        self.setFillColor(MUTED)
-        self.setFont(self._fonts.regular, 8)
-        printed = self._letterhead.printed_at
-        self.drawString(MARGIN, 8 * mm, f"Printed {printed:%a %d %b %Y %H:%M}")
-        self.drawRightString(page_width - MARGIN, 8 * mm, f"Page {number} of {total}")
-        self.restoreState()
 
 
 # -- the stock report ---------------------------------------------------------------------
