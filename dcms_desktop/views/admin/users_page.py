@@ -43,6 +43,7 @@ from dcms_desktop.views.admin.users_model import (
     UserTableModel,
 )
 from dcms_desktop.views.change_password import field_message, show_message
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.table_selection import select_by_key
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -334,15 +335,7 @@ class UsersPage(QWidget):
         self._open(dialog)
 
     def _open(self, dialog: UserDialog | ResetPasswordDialog) -> None:
-        self.dialog = dialog
-        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
-        dialog.open()
-
-    def _dialog_closed(self, dialog: QWidget) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-        self.table.setFocus()
+        open_dialog(self, dialog, closed=self.table.setFocus)
 
     # -- direct actions ---------------------------------------------------------------------
     def toggle_active(self) -> None:

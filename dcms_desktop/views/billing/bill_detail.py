@@ -59,6 +59,7 @@ from dcms_desktop.views.billing.invoice_preview import InvoicePreviewDialog
 from dcms_desktop.views.billing.models import ItemsModel, PaymentsModel, table
 from dcms_desktop.views.billing.payment_dialog import PaymentDialog
 from dcms_desktop.views.change_password import show_message
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -411,15 +412,8 @@ class BillDetailDialog(QDialog):
 
     # -- changes ----------------------------------------------------------------------------
     def _open_form(self, form: BillFormDialog) -> None:
-        self.form = form
         form.saved.connect(self._saved)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-
-    def _form_closed(self, form: QDialog) -> None:
-        if self.form is form:
-            self.form = None
-        form.deleteLater()
+        open_dialog(self, form, slot="form")
 
     def _saved(self, bill: BillView) -> None:
         show_message(self.message, "")
@@ -558,9 +552,7 @@ class BillDetailDialog(QDialog):
             self,
             title=f"Invoice {bill.invoice_number} — {bill.patient_name}",
         )
-        self.form = dialog
         # Issuing makes the bill's items final: read it again to show that (a draft or a
         # stored copy changes nothing).
         dialog.loaded.connect(lambda pdf: None if pdf.is_draft or pdf.is_copy else self.reload())
-        dialog.finished.connect(lambda _result: self._form_closed(dialog))
-        dialog.open()
+        open_dialog(self, dialog, slot="form")

@@ -53,6 +53,7 @@ from dcms_desktop.views.billing.models import ROW_ROLE, BillsModel, sorting_prox
 from dcms_desktop.views.billing.payment_dialog import PaymentDialog
 from dcms_desktop.views.billing.receivables import ReceivablesTab
 from dcms_desktop.views.change_password import show_message
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
@@ -493,16 +494,7 @@ class BillingPage(QWidget):
         return dialog
 
     def _show_dialog(self, dialog: QDialog) -> None:
-        self.dialog = dialog
-
-        def closed(_result: int) -> None:
-            if self.dialog is dialog:
-                self.dialog = None
-            dialog.deleteLater()
-            self.refresh()
-
-        dialog.finished.connect(closed)
-        dialog.open()
+        open_dialog(self, dialog, closed=self.refresh)
 
     def record_payment(self) -> None:
         """Read the selected bill (for its version and balance), then take the payment."""

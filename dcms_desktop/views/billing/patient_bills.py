@@ -28,6 +28,7 @@ from dcms_desktop.views.billing.bill_detail import BillDetailDialog
 from dcms_desktop.views.billing.common import BILLING_STYLE, EnterOpens, money
 from dcms_desktop.views.billing.models import ROW_ROLE, BillsModel, sorting_proxy, table
 from dcms_desktop.views.change_password import show_message
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 PATIENT_BILLS_LIMIT = 200
@@ -221,15 +222,6 @@ class PatientBillsPanel(QWidget):
             currency=self._currency,
             today=self._today,
         )
-        self.dialog = dialog
-
-        def closed(_result: int) -> None:
-            if self.dialog is dialog:
-                self.dialog = None
-            dialog.deleteLater()
-            self.refresh()
-
-        dialog.finished.connect(closed)
-        dialog.open()
+        open_dialog(self, dialog, closed=self.refresh)
         self.bill_opened.emit(dialog)
         return dialog

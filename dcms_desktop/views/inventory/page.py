@@ -72,6 +72,7 @@ from dcms_desktop.views.inventory.stock_dialogs import (
     ReceiveDialog,
     RequestRestockDialog,
 )
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import ChangeRelay
 from dcms_desktop.views.table_selection import select_by_key, select_index
 from dcms_desktop.views.tasks import TaskHandle, run_task
@@ -667,17 +668,7 @@ class InventoryPage(QWidget):
 
     # -- dialogs ----------------------------------------------------------------------------
     def _open(self, dialog: QDialog, done: Callable[[Any], None]) -> None:
-        self.dialog = dialog
-
-        def finished(result: int) -> None:
-            if self.dialog is dialog:
-                self.dialog = None
-            if result == QDialog.DialogCode.Accepted:
-                done(getattr(dialog, "result_value", None))
-            dialog.deleteLater()
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        open_dialog(self, dialog, accepted=done)
 
     def new_item(self) -> None:
         if not self.can_edit:
@@ -780,15 +771,7 @@ class InventoryPage(QWidget):
             move_stock=self.move_stock if self.can_move else None,
             parent=self,
         )
-        self.ledger = dialog
-
-        def closed(_result: int) -> None:
-            if self.ledger is dialog:
-                self.ledger = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(closed)
-        dialog.open()
+        open_dialog(self, dialog, slot="ledger")
         dialog.reload()
         return dialog
 

@@ -43,6 +43,7 @@ from dcms_desktop.domain.readmodels.scheduling import ScheduleEntry
 from dcms_desktop.services.charting import ChartService
 from dcms_desktop.services.patients import PatientService
 from dcms_desktop.views.billing.patient_bills import PatientBillsPanel, make_bills_panel
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.alert_strip import AlertStrip
 from dcms_desktop.views.patients.chart_tab import ChartTab
 from dcms_desktop.views.patients.patient_form import PatientFormDialog, age_on
@@ -587,15 +588,8 @@ class PatientPageView(QWidget):
         form = PatientFormDialog(
             self._patients, self._actor, self._page.user, self, today=self._today()
         )
-        self.form = form
         form.saved.connect(self._edited)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-
-    def _form_closed(self, form: PatientFormDialog) -> None:
-        if self.form is form:
-            self.form = None
-        form.deleteLater()
+        open_dialog(self, form, slot="form")
 
     def _edited(self, user: User) -> None:
         self.edited.emit(user)

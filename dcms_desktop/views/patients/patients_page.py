@@ -39,6 +39,7 @@ from dcms_desktop.domain.readmodels.people import Actor, PatientHit, User
 from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.patients import MAX_SEARCH_RESULTS, PatientService
 from dcms_desktop.services.settings import SettingsService
+from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay, Subscribable
 from dcms_desktop.views.patients.patient_form import PatientFormDialog
 from dcms_desktop.views.patients.patient_page import PatientPageView
@@ -385,16 +386,9 @@ class PatientsPage(QWidget):
             self.form.raise_()
             return
         form = PatientFormDialog(self._patients, self._actor, None, self)
-        self.form = form
         form.saved.connect(self._created)
         form.open_existing.connect(self.open_patient)
-        form.finished.connect(lambda _result: self._form_closed(form))
-        form.open()
-
-    def _form_closed(self, form: PatientFormDialog) -> None:
-        if self.form is form:
-            self.form = None
-        form.deleteLater()
+        open_dialog(self, form, slot="form")
 
     def _created(self, user: User) -> None:
         self.open_patient(user.id)
