@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -127,6 +128,25 @@ def banner(name: str) -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def stale_row(
+    name: str, tooltip: str, reload: Callable[[], object]
+) -> tuple[QLabel, QPushButton, QHBoxLayout]:
+    """The line that says someone else saved first (``<name>Stale``, red) with its Reload
+    button (``<name>Reload``, running ``reload``) beside it, both hidden until needed."""
+    message = banner(f"{name}Stale")
+    message.setProperty("role", "error")
+    button = QPushButton("&Reload")
+    button.setObjectName(f"{name}Reload")
+    button.setToolTip(tooltip)
+    button.setAutoDefault(False)
+    button.clicked.connect(reload)
+    button.hide()
+    row = QHBoxLayout()
+    row.addWidget(message, 1)
+    row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+    return message, button, row
 
 
 def widen(*labels: QLabel) -> None:

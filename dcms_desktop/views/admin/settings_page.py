@@ -36,11 +36,11 @@ from dcms_desktop.domain.readmodels.settings import ClinicSettingsView
 from dcms_desktop.services.settings import SCHEDULE_GRIDS, SettingsService, clean_settings
 from dcms_desktop.views.admin.common import (
     align_labels,
-    banner,
     busy_bar,
     error_text,
     merge_edits,
     stale_message,
+    stale_row,
     when_text,
     widen,
 )
@@ -205,16 +205,11 @@ class SettingsPage(QWidget):
         subtitle = QLabel("Shared by every workstation of the clinic.")
         subtitle.setObjectName("settingsSubtitle")
 
-        self.stale = banner("settingsStale")
-        self.stale.setProperty("role", "error")
-        self.reload_button = QPushButton("&Reload")
-        self.reload_button.setObjectName("settingsReload")
-        self.reload_button.setToolTip("Bring in the other admin's values, keeping your changes")
-        self.reload_button.clicked.connect(self.reload_keeping_edits)
-        self.reload_button.hide()
-        stale_row = QHBoxLayout()
-        stale_row.addWidget(self.stale, 1)
-        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.stale, self.reload_button, stale_line = stale_row(
+            "settings",
+            "Bring in the other admin's values, keeping your changes",
+            self.reload_keeping_edits,
+        )
 
         # Clinic: who we are, for invoices and letters.
         clinic, clinic_form = self._card("Clinic", "settingsClinicCard")
@@ -324,7 +319,7 @@ class SettingsPage(QWidget):
         layout.setSpacing(8)
         layout.addWidget(title)
         layout.addWidget(subtitle)
-        layout.addLayout(stale_row)
+        layout.addLayout(stale_line)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.busy)
         layout.addLayout(bottom)

@@ -12,15 +12,12 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +27,6 @@ from dcms_desktop.domain.errors import DcmsError, StaleRecordError, ValidationEr
 from dcms_desktop.domain.readmodels.people import Actor, UserAccount
 from dcms_desktop.services.users import UserService, clean_profile
 from dcms_desktop.views.admin.common import (
-    banner,
     busy_bar,
     button_row,
     error_text,
@@ -38,6 +34,7 @@ from dcms_desktop.views.admin.common import (
     rename_row_label,
     save_and_cancel,
     stale_message,
+    stale_row,
     widen,
 )
 from dcms_desktop.views.admin.users_model import ROLE_NAMES
@@ -129,17 +126,9 @@ class UserDialog(QDialog):
         form.addRow(label, with_message(widget, self.errors[name]))
 
     def _build(self) -> None:
-        self.stale = banner("userStale")
-        self.stale.setProperty("role", "error")
-        self.reload_button = QPushButton("&Reload")
-        self.reload_button.setObjectName("userReload")
-        self.reload_button.setToolTip("Bring in their version, keeping your changes on top")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.clicked.connect(self.reload_keeping_edits)
-        self.reload_button.hide()
-        stale_row = QHBoxLayout()
-        stale_row.addWidget(self.stale, 1)
-        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.stale, self.reload_button, stale_line = stale_row(
+            "user", "Bring in their version, keeping your changes on top", self.reload_keeping_edits
+        )
 
         self.first_name = self._line("first_name", 100, "First name")
         self.last_name = self._line("last_name", 100, "Last name")
@@ -190,7 +179,7 @@ class UserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(8)
-        layout.addLayout(stale_row)
+        layout.addLayout(stale_line)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)

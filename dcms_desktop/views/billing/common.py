@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,11 +36,11 @@ from dcms_desktop.domain.readmodels.billing import BillView
 from dcms_desktop.domain.readmodels.billing import shown_status as domain_shown_status
 from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.views.admin.common import (
-    banner,
     busy_bar,
     error_text,
     save_and_cancel,
     stale_message,
+    stale_row,
     widen,
 )
 from dcms_desktop.views.change_password import field_message, show_message, with_message
@@ -174,14 +173,9 @@ class BillFormDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.fields: dict[str, QWidget] = {}
         self.setModal(True)
-        self.stale = banner(f"{prefix}Stale")
-        self.stale.setProperty("role", "error")
-        self.reload_button = QPushButton("&Reload")
-        self.reload_button.setObjectName(f"{prefix}Reload")
-        self.reload_button.setToolTip("Read the bill again; what you typed stays")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.clicked.connect(self.reload_bill)
-        self.reload_button.hide()
+        self.stale, self.reload_button, self._stale_row = stale_row(
+            prefix, "Read the bill again; what you typed stays", self.reload_bill
+        )
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.setVerticalSpacing(6)
@@ -205,9 +199,6 @@ class BillFormDialog(QDialog):
 
     def finish(self, intro: QWidget | None = None) -> None:
         """Lay the dialog out: stale line, ``intro``, the form, messages, buttons."""
-        stale_row = QHBoxLayout()
-        stale_row.addWidget(self.stale, 1)
-        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -218,7 +209,7 @@ class BillFormDialog(QDialog):
         layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(8)
-        layout.addLayout(stale_row)
+        layout.addLayout(self._stale_row)
         if intro is not None:
             layout.addWidget(intro)
         layout.addLayout(self.form)

@@ -50,11 +50,11 @@ from dcms_desktop.domain.readmodels.people import Actor
 from dcms_desktop.services.catalog import CatalogService
 from dcms_desktop.services.inventory import InventoryService
 from dcms_desktop.views.admin.common import (
-    banner,
     busy_bar,
     button_row,
     error_text,
     save_and_cancel,
+    stale_row,
     widen,
 )
 from dcms_desktop.views.change_password import field_message, show_message
@@ -355,17 +355,9 @@ class MappingsEditor(QDialog):
         )
         explain.setObjectName("mappingsExplain")
         explain.setWordWrap(True)
-        self.stale = banner("mappingsStale")
-        self.stale.setProperty("role", "error")
-        self.reload_button = QPushButton("&Reload")
-        self.reload_button.setObjectName("mappingsReload")
-        self.reload_button.setToolTip("Show the supplies as saved now (your rows are replaced)")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.clicked.connect(self.load)
-        self.reload_button.hide()
-        stale_row = QHBoxLayout()
-        stale_row.addWidget(self.stale, 1)
-        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.stale, self.reload_button, stale_line = stale_row(
+            "mappings", "Show the supplies as saved now (your rows are replaced)", self.load
+        )
 
         self.grid_host = QWidget()
         self.grid_host.setObjectName("mappingsRows")
@@ -416,7 +408,7 @@ class MappingsEditor(QDialog):
         layout.setSpacing(8)
         layout.addWidget(title)
         layout.addWidget(explain)
-        layout.addLayout(stale_row)
+        layout.addLayout(stale_line)
         layout.addWidget(self.busy)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.empty)

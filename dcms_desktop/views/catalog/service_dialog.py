@@ -20,11 +20,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -43,12 +41,12 @@ from dcms_desktop.services.catalog import (
     clean_service,
 )
 from dcms_desktop.views.admin.common import (
-    banner,
     busy_bar,
     button_row,
     error_text,
     merge_edits,
     save_and_cancel,
+    stale_row,
     widen,
 )
 from dcms_desktop.views.catalog.services_model import CHART_USE_TEXT
@@ -155,17 +153,11 @@ class ServiceDialog(QDialog):
         form.addRow(label, with_message(widget, self.errors[name]))
 
     def _build(self, categories: Sequence[str]) -> None:
-        self.stale = banner("serviceStale")
-        self.stale.setProperty("role", "error")
-        self.reload_button = QPushButton("&Reload")
-        self.reload_button.setObjectName("serviceReload")
-        self.reload_button.setToolTip("Bring in their version, keeping your changes on top")
-        self.reload_button.setAutoDefault(False)
-        self.reload_button.clicked.connect(self.reload_keeping_edits)
-        self.reload_button.hide()
-        stale_row = QHBoxLayout()
-        stale_row.addWidget(self.stale, 1)
-        stale_row.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.stale, self.reload_button, stale_line = stale_row(
+            "service",
+            "Bring in their version, keeping your changes on top",
+            self.reload_keeping_edits,
+        )
 
         self.name = QLineEdit()
         self.name.setObjectName("service_name")
@@ -246,7 +238,7 @@ class ServiceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(8)
-        layout.addLayout(stale_row)
+        layout.addLayout(stale_line)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)
