@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -49,6 +48,7 @@ from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
 from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
+from dcms_desktop.reports.palette import ALERT, HEAD_FILL, INK, MUTED, RULE, STRIPE
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,6 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 TOP = 30 * mm  # the header's band
 BOTTOM = 16 * mm  # the footer's band
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-HEAD_FILL = colors.HexColor("#e4e7eb")
-STRIPE = colors.HexColor("#f5f7fa")
-ALERT = colors.HexColor("#b42318")
 
 _TYPE_BADGES = {
     AppointmentType.WALK_IN: "Walk-in",

@@ -52,6 +52,7 @@ from dcms_desktop.reports.document import build_pdf
 from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fonts as _fonts
 from dcms_desktop.reports.numbered_canvas import NumberedCanvas
+from dcms_desktop.reports.palette import ALERT, HEAD_FILL, INK, MUTED, RULE, STRIPE
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +63,6 @@ MARGIN = 16 * mm
 TOP = 40 * mm  # the header's band
 BOTTOM = 18 * mm  # the footer's band
 LOGO_BOX = (42 * mm, 20 * mm)  # the most room a logo may take: width, height
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-HEAD_FILL = colors.HexColor("#e4e7eb")
-STRIPE = colors.HexColor("#f5f7fa")
-ALERT = colors.HexColor("#b42318")
 WATERMARK = colors.HexColor("#9aa5b1")
 WATERMARK_ALPHA = 0.16
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-FOOTER_RULE = colors.HexColor("#cbd2d9")
-FOOTER_INK = colors.HexColor("#616e7c")
+from dcms_desktop.reports.palette import MUTED, RULE
 
 
 class NumberedCanvas(canvas.Canvas):
@@ -52,10 +50,10 @@ class PrintedAtCanvas(NumberedCanvas):
     def _draw_footer(self, number: int, total: int) -> None:
         right = self._pagesize[0] - self._margin
         self.saveState()
-        self.setStrokeColor(FOOTER_RULE)
+        self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(self._margin, 12 * mm, right, 12 * mm)
-        self.setFillColor(FOOTER_INK)
+        self.setFillColor(MUTED)
         self.setFont(self._font, 8)
         self.drawString(self._margin, 8 * mm, f"Printed {self._printed_at:%a %d %b %Y %H:%M}")
         self.drawRightString(right, 8 * mm, f"Page {number} of {total}")

@@ -53,17 +53,13 @@ from dcms_desktop.reports.fonts import fonts as _fonts
 
 # The day list's fonts and helpers: one set of fonts for every printed report.
 from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
+from dcms_desktop.reports.palette import HEAD_FILL, INK, MUTED, RULE, STRIPE
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 TOP = 32 * mm  # the header's band
 BOTTOM = 16 * mm  # the footer's band
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-HEAD_FILL = colors.HexColor("#e4e7eb")
-STRIPE = colors.HexColor("#f5f7fa")
 TOTAL_FILL = colors.HexColor("#dde7f3")
 REVENUE_BAR = colors.HexColor("#2f6fb5")
 PAID_BAR = colors.HexColor("#3f9c6d")

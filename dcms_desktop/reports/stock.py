@@ -45,17 +45,12 @@ from dcms_desktop.reports.fonts import Fonts as _Fonts
 from dcms_desktop.reports.fonts import fit as _fit
 from dcms_desktop.reports.fonts import fonts as _fonts
 from dcms_desktop.reports.numbered_canvas import PrintedAtCanvas
+from dcms_desktop.reports.palette import ALERT, HEAD_FILL, INK, MUTED, RULE, STRIPE
 
 MARGIN = 15 * mm
 TOP = 30 * mm  # the header's band
 BOTTOM = 16 * mm  # the footer's band
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-HEAD_FILL = colors.HexColor("#e4e7eb")
-STRIPE = colors.HexColor("#f5f7fa")
 TOTAL_FILL = colors.HexColor("#eef2f6")
-ALERT = colors.HexColor("#b42318")
 WARN = colors.HexColor("#b54708")
 
 LEVEL_WORDS = {
