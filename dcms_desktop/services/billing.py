@@ -31,6 +31,7 @@ import logging
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from dcms_desktop.data.repositories.bills import BILL_ENTITY, aging_visit_range
 from dcms_desktop.data.types import utcnow
@@ -180,6 +181,25 @@ class BillingService:
             is_issued=issued,
         )
 
+    def _done(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        bill_id: uuid.UUID,
+        action: str,
+        event: str,
+        *,
+        at: datetime,
+        details: dict[str, Any],
+    ) -> BillView:
+        """The end of every change of one bill: audited, announced once committed, and
+        the bill handed back as saved."""
+        audit.record(uow, actor, action, BILL_ENTITY, bill_id, at=at, details=details)
+        uow.announce(BILL_ENTITY, bill_id, event)
+        result = self._read(uow, bill_id)
+        uow.commit()
+        return result
+
     def _read(self, uow: UnitOfWork, bill_id: uuid.UUID) -> BillView:
         bill = uow.bills.get(bill_id)
         if bill is None:
@@ -324,12 +344,12 @@ class BillingService:
             )
             item_id = uow.bills.add_item(bill_id, item, at=now)
             self._save_totals(uow, actor, bill, totals, settings, at=now)
-            audit.record(
+            result = self._done(
                 uow,
                 actor,
-                "add_bill_item",
-                BILL_ENTITY,
                 bill_id,
+                "add_bill_item",
+                ITEM_ADDED,
                 at=now,
                 details={
                     "item_id": str(item_id),
@@ -340,9 +360,6 @@ class BillingService:
                     "total": str(totals.total),
                 },
             )
-            uow.announce(BILL_ENTITY, bill_id, ITEM_ADDED)
-            result = self._read(uow, bill_id)
-            uow.commit()
         return result
 
     def remove_item(
@@ -371,12 +388,12 @@ class BillingService:
                 ) from None
             uow.bills.remove_item(bill_id, item_id)
             self._save_totals(uow, actor, bill, totals, settings, at=now)
-            audit.record(
+            result = self._done(
                 uow,
                 actor,
-                "remove_bill_item",
-                BILL_ENTITY,
                 bill_id,
+                "remove_bill_item",
+                ITEM_REMOVED,
                 at=now,
                 details={
                     "item_id": str(item_id),
@@ -385,9 +402,6 @@ class BillingService:
                     "total": str(totals.total),
                 },
             )
-            uow.announce(BILL_ENTITY, bill_id, ITEM_REMOVED)
-            result = self._read(uow, bill_id)
-            uow.commit()
         return result
 
     def set_discount(
@@ -428,12 +442,12 @@ class BillingService:
                 raise ValidationError("Say why the discount is given", field="discount_reason")
             values = {"discount_reason": why if totals.discount > 0 else None}
             self._save_totals(uow, actor, bill, totals, settings, at=now, extra=values)
-            audit.record(
+            result = self._done(
                 uow,
                 actor,
-                "set_discount",
-                BILL_ENTITY,
                 bill_id,
+                "set_discount",
+                DISCOUNT,
                 at=now,
                 details={
                     "discount": str(totals.discount),
@@ -443,9 +457,6 @@ class BillingService:
                     "total": str(totals.total),
                 },
             )
-            uow.announce(BILL_ENTITY, bill_id, DISCOUNT)
-            result = self._read(uow, bill_id)
-            uow.commit()
         return result
 
     def _editable(self, uow: UnitOfWork, bill_id: uuid.UUID, version: int) -> BillView:
@@ -589,12 +600,12 @@ class BillingService:
                 by=actor.user_id,
                 at=now,
             )
-            audit.record(
+            result = self._done(
                 uow,
                 actor,
-                Action.RECORD_PAYMENT.value,
-                BILL_ENTITY,
                 bill_id,
+                Action.RECORD_PAYMENT.value,
+                PAYMENT,
                 at=now,
                 details={
                     "payment_id": str(payment_id),
@@ -605,9 +616,6 @@ class BillingService:
                     "balance": str(bill.total_amount - paid),
                 },
             )
-            uow.announce(BILL_ENTITY, bill_id, PAYMENT)
-            result = self._read(uow, bill_id)
-            uow.commit()
         log.info("payment of %s taken on bill %s", money, bill_id)
         return result
 
@@ -637,12 +645,12 @@ class BillingService:
                 by=actor.user_id,
                 at=now,
             )
-            audit.record(
+            result = self._done(
                 uow,
                 actor,
-                Action.CANCEL_BILL.value,
-                BILL_ENTITY,
                 bill_id,
+                Action.CANCEL_BILL.value,
+                CANCELLED,
                 at=now,
                 details={
                     "reason": why,
@@ -650,9 +658,6 @@ class BillingService:
                     "amount_paid": str(bill.amount_paid),
                 },
             )
-            uow.announce(BILL_ENTITY, bill_id, CANCELLED)
-            result = self._read(uow, bill_id)
-            uow.commit()
         return result
 
     def reissue(self, actor: Actor, bill_id: uuid.UUID) -> BillView:
