@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +43,7 @@ from dcms_desktop.views.admin.users_model import (
 from dcms_desktop.views.change_password import field_message, show_message
 from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.table_selection import select_by_key
+from dcms_desktop.views.tables import list_table
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 
@@ -163,24 +162,15 @@ class UsersPage(QWidget):
         self.message = field_message("usersMessage")
         self.busy = busy_bar("usersBusy")
 
-        self.table = QTableView()
-        self.table.setObjectName("usersTable")
-        self.table.setAccessibleName("Users")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = list_table("usersTable", self.proxy, accessible="Users")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(lambda _index: self.edit_user())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.EMAIL, QHeaderView.ResizeMode.Stretch)

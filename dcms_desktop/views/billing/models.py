@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from dcms_desktop.domain.enums import BillStatus
 from dcms_desktop.views.billing.common import (
@@ -30,6 +30,7 @@ from dcms_desktop.views.billing.common import (
     status_colour,
     status_text,
 )
+from dcms_desktop.views.tables import list_table
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -260,22 +261,14 @@ def sorting_proxy(model: QAbstractTableModel, parent: Any) -> QSortFilterProxyMo
 
 def table(name: str, model: Any, stretch: int, *, sortable: bool = False) -> QTableView:
     """A read-only, row-selecting table; column ``stretch`` takes the spare width."""
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
+    view = list_table(name, model)
     view.verticalHeader().setDefaultSectionSize(26)
     view.setShowGrid(False)
-    view.setWordWrap(False)
     header = view.horizontalHeader()
     if sortable:
         # No column sorted to start with: the service's order stands until a header click.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)
-    header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view

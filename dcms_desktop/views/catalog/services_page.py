@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +52,7 @@ from dcms_desktop.views.change_password import field_message, show_message
 from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay, Subscribable
 from dcms_desktop.views.table_selection import select_by_key
+from dcms_desktop.views.tables import list_table
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 FILTER_DELAY_MS = 150
@@ -250,25 +249,16 @@ class ServicesPage(QWidget):
         self.message = field_message("servicesMessage")
         self.busy = busy_bar("servicesBusy")
 
-        self.table = QTableView()
-        self.table.setObjectName("servicesTable")
-        self.table.setAccessibleName("Services")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = list_table("servicesTable", self.proxy, accessible="Services")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.CATEGORY, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(lambda _index: self.edit_service())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)

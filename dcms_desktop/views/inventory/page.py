@@ -25,7 +25,6 @@ from typing import Any
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -75,6 +74,7 @@ from dcms_desktop.views.inventory.stock_dialogs import (
 from dcms_desktop.views.open_dialog import open_dialog
 from dcms_desktop.views.patients.live import ChangeRelay
 from dcms_desktop.views.table_selection import select_by_key, select_index
+from dcms_desktop.views.tables import list_table
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
@@ -102,19 +102,10 @@ STATUS_FILTERS: tuple[tuple[str, str | None], ...] = (
 
 
 def _table(name: str, accessible: str, model: QSortFilterProxyModel) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = list_table(name, model, accessible=accessible)
     table.setSortingEnabled(True)
     table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
     header = table.horizontalHeader()
-    header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table

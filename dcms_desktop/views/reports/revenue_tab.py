@@ -53,7 +53,6 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -82,6 +81,7 @@ from dcms_desktop.services.context import ServiceContext
 from dcms_desktop.services.reports import ReportService
 from dcms_desktop.views.admin.common import busy_bar, error_text
 from dcms_desktop.views.patients.live import REFRESH_ALL_ENTITY, ChangeRelay
+from dcms_desktop.views.tables import list_table
 from dcms_desktop.views.tasks import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
@@ -212,23 +212,14 @@ class RevenueTableModel(QAbstractTableModel):
 
 
 def _table(name: str, accessible: str, model: RevenueTableModel) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = list_table(name, model, accessible=accessible)
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
     table.verticalHeader().setDefaultSectionSize(24)
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, 5):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setHighlightSections(False)
     return table
 
 
